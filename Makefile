@@ -1,0 +1,26 @@
+# copydesk: two commands for a newcomer (see README).
+#   make demo   create .venv/, install everything, start the Streamlit app on the demo corpus
+#   make test   run the whole test suite (installs first if needed)
+PY ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install local-llm
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/python -m retrieval.tokens
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/copydesk ui --demo
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q
+
+local-llm: $(STAMP)
+	bash scripts/install_local_llm.sh

@@ -1,0 +1,301 @@
+"""The `copydesk` command line: ingest, check, search, extract, eval, suite, convert, ui, llm test.
+
+Exit codes: 0 success, 1 a check/eval that ran but found a regression (suite floors), 2 bad input,
+with a one-line message on standard error and no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_DIR = REPO / "app" / "demo"
+
+
+class UsageError(Exception):
+    """Bad command-line input."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse prints usage + message by default)
+        raise UsageError(message)
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean bad input or an unavailable resource: reported as one line, exit 2."""
+    from claims.errors import CopydeskError
+
+    errors: list[type[BaseException]] = [UsageError, CopydeskError, FileNotFoundError, IsADirectoryError,
+                                         PermissionError, UnicodeDecodeError]
+    for module, names in (("retrieval.loaders", ["LoadError"]), ("retrieval.store", ["StoreError"]),
+                          ("claims.roster", ["RosterError"]), ("evals.formats", ["EvalSetError"]),
+                          ("claims.llm", ["LLMError"])):
+        try:
+            mod = __import__(module, fromlist=names)
+        except ImportError:
+            continue
+        errors += [getattr(mod, n) for n in names if hasattr(mod, n)]
+    return tuple(errors)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def default_store() -> str:
+    return os.environ.get("COPYDESK_STORE") or str(Path.home() / ".local" / "share" / "copydesk" / "store")
+
+
+def _open_store(path: str | None, *, must_exist: bool = False):
+    from retrieval.store import open_store
+
+    url = os.environ.get("COPYDESK_CHROMA_URL")
+    if url:
+        return open_store(url=url)
+    path = path or default_store()
+    if must_exist and not Path(path).exists():
+        raise UsageError(f"no store at {path}: run `copydesk ingest --store {path} FILES` first")
+    return open_store(path)
+
+
+def _llm_client(args):
+    from claims.llm import LLMConfig, get_client
+
+    config = LLMConfig.from_env()
+    if getattr(args, "llm", None):
+        config = config.model_copy(update={"backend": args.llm}) if hasattr(config, "model_copy") else config
+    return get_client(config)
+
+
+# ---- commands ---------------------------------------------------------------------------------
+
+def cmd_ingest(args) -> int:
+    from retrieval.loaders import load_paths
+
+    store = _open_store(args.store)
+    if args.remove:
+        for source in args.paths:
+            removed = store.remove(source)
+            print(f"{'removed' if removed else 'not in store'}: {source}")
+        return 0
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {missing[0]}")
+    stats = store.ingest(load_paths(args.paths), progress=not args.quiet)
+    print(f"ingested into {args.store or default_store()}: {stats}")
+    return 0
+
+
+def _read_draft(path: str) -> str:
+    from claims.drafts import read_draft
+
+    return read_draft(path, sys.stdin.buffer.read() if path == "-" else None)
+
+
+def cmd_check(args) -> int:
+    from app.render import render_report
+    from claims.pipeline import check
+
+    draft = _read_draft(args.draft)
+    for roster in args.roster:
+        if not Path(roster).is_file():
+            raise UsageError(f"no such roster file: {roster}")
+    store = _open_store(args.store, must_exist=True) if (args.store or os.environ.get("COPYDESK_CHROMA_URL")) else None
+    report = check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=_llm_client(args))
+    text = render_report(report, args.format, draft=draft)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"report written to {args.out}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from claims.drafts import draft_sha  # noqa: F401  (kept for symmetry with check)
+    from claims.pipeline import extract
+
+    draft = _read_draft(args.draft)
+    claims = extract(draft, args.as_of or date.today(), llm=_llm_client(args))
+    print(json.dumps([c.model_dump(mode="json", exclude_none=True) for c in claims], indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_search(args) -> int:
+    from retrieval.search import Searcher
+
+    store = _open_store(args.store, must_exist=True)
+    passages = Searcher(store).search(args.query, k=args.k, as_of=args.as_of)
+    if args.format == "json":
+        print(json.dumps([p.model_dump(mode="json", exclude_none=True) for p in passages], indent=2, ensure_ascii=False))
+        return 0
+    if not passages:
+        print("no passages found")
+    for rank, p in enumerate(passages, 1):
+        when = f" ({p.date})" if p.date else ""
+        print(f"{rank}. [{p.score:.4f}] {p.source}{when} @{p.start}-{p.end}\n   {p.text}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from evals.runner import run_eval
+
+    if not Path(args.set).is_file():
+        raise UsageError(f"no such eval set: {args.set}")
+    store = _open_store(args.store, must_exist=True) if args.store else None
+    result = run_eval(args.set, store=store, out_dir=args.out, limit=args.limit, seed=args.seed,
+                      llm=_llm_client(args), progress=not args.quiet)
+    metrics = result.metrics if hasattr(result, "metrics") else result
+    if args.format == "markdown" and hasattr(result, "summary_markdown"):
+        print(result.summary_markdown)
+    else:
+        print(json.dumps(metrics, indent=2, ensure_ascii=False, default=str))
+    return 0
+
+
+def cmd_suite(args) -> int:
+    from evals.suite import main as suite_main
+
+    return suite_main(args.suite_args)
+
+
+def cmd_convert(args) -> int:
+    from evals.converters import main as convert_main
+
+    return convert_main(args.convert_args)
+
+
+def ensure_demo_store(path: str) -> None:
+    """Ingest the demo corpus into `path` (idempotent: unchanged documents add nothing)."""
+    from retrieval.loaders import load_paths
+    from retrieval.store import open_store
+
+    store = open_store(path)
+    stats = store.ingest(load_paths([str(DEMO_DIR / "corpus")]), progress=False)
+    print(f"demo corpus in {path}: {stats}", file=sys.stderr)
+
+
+def cmd_ui(args) -> int:
+    import subprocess
+
+    env = dict(os.environ)
+    store = args.store or default_store()
+    if args.demo:
+        store = args.store or str(Path.home() / ".local" / "share" / "copydesk" / "demo-store")
+        ensure_demo_store(store)
+        env["COPYDESK_DEMO"] = "1"
+    env["COPYDESK_STORE"] = store
+    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app" / "ui.py"),
+           "--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    print(f"copydesk UI on http://{args.host}:{args.port}  (store: {store}; Ctrl-C to stop)", file=sys.stderr)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_llm(args) -> int:
+    from claims.llm import LLMConfig, connection_test
+
+    config = LLMConfig.from_env()
+    result = connection_test(config)
+    print(json.dumps(result, indent=2, default=str))
+    return 0 if result.get("ok", result.get("reachable")) else 2
+
+
+# ---- parser -----------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="copydesk", description="Extract and verify checkable claims against your own corpus.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("ingest", help="add files or folders (.txt .md .html .pdf .jsonl) to a store")
+    s.add_argument("--store", help="store directory (default: $COPYDESK_STORE or ~/.local/share/copydesk/store)")
+    s.add_argument("--remove", action="store_true", help="remove the named documents (by source) instead")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("check", help="check a draft and print the report")
+    s.add_argument("--store", help="store directory to retrieve evidence from")
+    s.add_argument("--as-of", type=_date, help="the draft's date (default: today)")
+    s.add_argument("--roster", action="append", default=[], metavar="CSV", help="extra officials roster (repeatable)")
+    s.add_argument("--format", choices=["json", "markdown", "table"], default="table")
+    s.add_argument("--out", help="write the report to this file")
+    s.add_argument("--llm", choices=["none", "local", "openai-compatible"], help="override $COPYDESK_LLM")
+    s.add_argument("draft", metavar="DRAFT", help="a text, Markdown or HTML file, or - for standard input")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("extract", help="print the claims found in a draft (JSON), without verifying them")
+    s.add_argument("--as-of", type=_date)
+    s.add_argument("--llm", choices=["none", "local", "openai-compatible"])
+    s.add_argument("draft", metavar="DRAFT")
+    s.set_defaults(func=cmd_extract)
+
+    s = sub.add_parser("search", help="search a store")
+    s.add_argument("--store")
+    s.add_argument("--k", type=int, default=5)
+    s.add_argument("--as-of", type=_date)
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.add_argument("query")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("eval", help="score an eval set (JSONL)")
+    s.add_argument("set", metavar="SET.jsonl")
+    s.add_argument("--store", help="store for claim items without evidence")
+    s.add_argument("--out", help="write predictions.jsonl, metrics.json, summary.md and plots here")
+    s.add_argument("--format", choices=["json", "markdown"], default="json")
+    s.add_argument("--limit", type=int)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--llm", choices=["none", "local", "openai-compatible"])
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("suite", help="run the standard eval suite (see `copydesk suite -- --help`)")
+    s.add_argument("suite_args", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_suite)
+
+    s = sub.add_parser("convert", help="convert a public eval set from ../shared/evaldata to JSONL")
+    s.add_argument("convert_args", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_convert)
+
+    s = sub.add_parser("ui", help="start the Streamlit app")
+    s.add_argument("--store")
+    s.add_argument("--demo", action="store_true", help="ingest the demo corpus and open the demo draft")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8501)
+    s.set_defaults(func=cmd_ui)
+
+    s = sub.add_parser("llm", help="LLM backend tools")
+    llm_sub = s.add_subparsers(dest="llm_command", required=True, parser_class=_Parser)
+    t = llm_sub.add_parser("test", help="check the configured backend's connection and JSON-schema support")
+    t.set_defaults(func=cmd_llm)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("copydesk: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - user errors become one line; anything else re-raises
+        if isinstance(exc, _user_errors()):
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            print(f"copydesk: error: {message}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

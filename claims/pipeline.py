@@ -1,0 +1,174 @@
+"""The whole capability behind one call: `check(draft, store=..., as_of=...) -> Report`.
+
+extract (rules, optionally merged with an LLM) -> retrieve passages per claim -> verify
+(comparators, roster, then a judge) -> flags (officials, mismatches, internal consistency).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from claims.drafts import draft_sha, validate_draft
+from claims.models import Claim, ClaimResult, Flag, Label, Report, Usage, Verdict
+from retrieval.types import Passage
+
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+
+MISMATCH_FLAG = {"quantity": "number_mismatch", "date": "date_mismatch"}
+
+
+def _roster(rosters: Sequence[str | Path], roster_rows: list[dict] | None):
+    from claims.roster import Roster
+
+    roster = Roster.load(extra_paths=tuple(rosters))
+    if roster_rows:
+        roster = roster.with_rows(roster_rows)
+    return roster
+
+
+def _retrieved_json(passages: Iterable[Passage], limit: int = 5) -> list[dict[str, Any]]:
+    return [{"source": p.source, "text": p.text, "score": round(p.score or 0.0, 4), "start": p.start, "end": p.end}
+            for p in list(passages)[:limit]]
+
+
+def _keywords(claim: Claim) -> list[str]:
+    """Values, names and nouns that keyword search should weigh, beyond the statement's words."""
+    words = [claim.text]
+    if claim.official is not None:
+        words += [x for x in (claim.official.name, claim.official.full_name, claim.official.title) if x]
+    if claim.quantity is not None and claim.quantity.noun:
+        words.append(claim.quantity.noun)
+    if claim.subject:
+        words.append(claim.subject)
+    return words
+
+
+def _mismatch_flag(claim: Claim, verdict: Verdict) -> Flag | None:
+    kind = MISMATCH_FLAG.get(claim.kind)
+    if kind is None or verdict.label is not Label.contradicted or not verdict.method.startswith("comparator"):
+        return None
+    return Flag(kind=kind, message=verdict.rationale or f"{claim.text!r} disagrees with the corpus",
+                spans=[(claim.start, claim.end)], claim_ids=[claim.id], citations=verdict.citations)
+
+
+def extract(draft: str, as_of: date, *, llm=None, notes: list[str] | None = None) -> list[Claim]:
+    """Rule-based claims, merged with an LLM's when one is configured (falling back with a note)."""
+    from claims.extract import RuleExtractor
+
+    claims = RuleExtractor().extract(draft, as_of)
+    if llm is None:
+        return claims
+    from claims.llm import LLMError
+    from claims.llm_extract import LLMExtractor, merge_claims
+
+    try:
+        return merge_claims(claims, LLMExtractor(llm).extract(draft, as_of))
+    except LLMError as exc:
+        if notes is not None:
+            notes.append(f"LLM extraction unavailable ({exc}); used the rule-based extractor only")
+        return claims
+
+
+def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequence[str | Path] = (),
+          roster_rows: list[dict] | None = None, llm=None, evidence: list[Passage] | None = None,
+          k: int = 5, progress: Progress | None = None) -> Report:
+    """Check a draft: every claim gets a verdict with citations, and every inconsistency a flag.
+
+    `store` is a retrieval Store (or None: claims are checked against the roster and `evidence` only);
+    `evidence` is a fixed list of passages used for every claim (eval items with given evidence).
+    """
+    from claims.consistency import internal_flags, official_flags, official_verdict
+    from claims.verify import verify
+
+    started = time.perf_counter()
+    draft = validate_draft(draft)
+    as_of = as_of or date.today()
+    notes: list[str] = []
+    roster = _roster(rosters, roster_rows)
+    claims = extract(draft, as_of, llm=llm, notes=notes)
+    searcher = None
+    if store is not None:
+        from retrieval.search import Searcher
+
+        searcher = Searcher(store)
+    elif evidence is None:
+        notes.append("no corpus given: only the officials roster can decide claims")
+
+    retrieved: dict[str, list[Passage]] = {}
+    for i, claim in enumerate(claims):
+        if progress:
+            progress(i, len(claims), "retrieving")
+        passages = list(evidence or [])
+        if searcher is not None:
+            passages += searcher.search(claim.statement, k=k, as_of=as_of, keywords=_keywords(claim))
+        retrieved[claim.id] = passages
+    learn_from_corpus(roster, claims, retrieved)
+    claim_flags = official_flags(claims, roster, as_of)
+
+    results: list[ClaimResult] = []
+    for i, claim in enumerate(claims):
+        if progress:
+            progress(i, len(claims), "verifying")
+        passages = retrieved[claim.id]
+        verdict = official_verdict(claim, roster, as_of) if claim.kind == "official" else None
+        if verdict is None:
+            verdict = verify(claim, passages, as_of, llm=llm)
+        if verdict.note and verdict.note not in notes:
+            notes.append(verdict.note)
+        flags = list(claim_flags.get(claim.id, []))
+        mismatch = _mismatch_flag(claim, verdict)
+        if mismatch is not None:
+            flags.append(mismatch)
+        if flags and verdict.label is Label.supported and any(
+                f.kind in ("misnamed_official", "outdated_official") for f in flags):
+            verdict = verdict.model_copy(update={"label": Label.contradicted})
+        results.append(ClaimResult(claim=claim, verdict=verdict, flags=flags, retrieved=_retrieved_json(passages)))
+    if progress:
+        progress(len(claims), len(claims), "done")
+    usage = llm.usage if llm is not None and hasattr(llm, "usage") else Usage()
+    return Report(as_of=as_of, claims=results, flags=internal_flags(draft, claims), notes=notes, usage=usage,
+                  seconds=time.perf_counter() - started, draft_sha=draft_sha(draft))
+
+
+def learn_from_corpus(roster, claims: list[Claim], retrieved: dict[str, list[Passage]]) -> None:
+    """Officeholders named with their title in the retrieved passages count as roster evidence."""
+    from claims.mentions import find_official_mentions
+
+    seen: set[str] = set()
+    for claim in claims:
+        if claim.kind != "official":
+            continue
+        for p in retrieved.get(claim.id, []):
+            if p.id in seen:
+                continue
+            seen.add(p.id)
+            for m in find_official_mentions(p.text):
+                if m.mention.title and m.mention.name:
+                    roster.learn(m.mention, p.text, p.date, p.source)
+
+
+def evidence_passages(evidence: list[str]) -> list[Passage]:
+    """Given evidence strings become passages whose offsets point into themselves."""
+    return [Passage(id=f"evidence-{i}", source=f"evidence[{i}]", text=text, start=0, end=len(text))
+            for i, text in enumerate(evidence)]
+
+
+def check_claim(statement: str, *, evidence: list[str] | None = None, store=None, as_of: date | None = None,
+                llm=None, k: int = 5) -> ClaimResult:
+    """Verify one claim sentence (an eval set's claim item) against given evidence or the store."""
+    from claims.verify import verify_statement
+
+    statement = validate_draft(statement, "claim")
+    as_of = as_of or date.today()
+    passages = evidence_passages(evidence) if evidence else []
+    if store is not None and not evidence:
+        from retrieval.search import Searcher
+
+        passages = Searcher(store).search(statement, k=k, as_of=as_of)
+    verdict = verify_statement(statement, passages, as_of, llm=llm)
+    claim = Claim(id="c1", text=statement, start=0, end=len(statement), kind="other", statement=statement,
+                  sentence_start=0, sentence_end=len(statement), extractor="given")
+    return ClaimResult(claim=claim, verdict=verdict, retrieved=_retrieved_json(passages) if not evidence else [])
