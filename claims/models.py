@@ -5,7 +5,7 @@ All models are frozen pydantic models. The report's JSON shape is the contract `
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date as Date
 from enum import Enum
 from typing import Any, Literal
 
@@ -72,8 +72,8 @@ class Quantity(_Frozen):
 class DateValue(_Frozen):
     """A date or period resolved against the as-of date: an inclusive [start, end] range of days."""
 
-    start: date
-    end: date
+    start: Date
+    end: Date
     granularity: Literal["day", "month", "season", "year", "range", "open"] = "day"
     relation: Literal["on", "since", "before", "after", "until"] = "on"
     relative: bool = False  # "last year", "in March" (year inferred) were resolved against as_of
@@ -128,7 +128,7 @@ class Citation(_Frozen):
     start: int
     end: int
     title: str | None = None
-    date: date | None = None
+    date: Date | None = None
     url: str | None = None
     passage_id: str | None = None
 
@@ -167,7 +167,7 @@ class Usage(_Frozen):
 
 
 class Report(_Frozen):
-    as_of: date
+    as_of: Date
     claims: list[ClaimResult] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)  # draft-level flags (internal inconsistencies)
     notes: list[str] = Field(default_factory=list)
@@ -241,6 +241,6 @@ class Report(_Frozen):
                               method=d.get("method", "none"), rationale=d.get("rationale", ""), note=d.get("note"))
             results.append(ClaimResult(claim=claim, verdict=verdict, flags=[flag(f) for f in d.get("flags", [])],
                                        retrieved=d.get("retrieved", [])))
-        return cls(as_of=date.fromisoformat(data["as_of"]), claims=results, flags=[flag(f) for f in data.get("flags", [])],
+        return cls(as_of=Date.fromisoformat(data["as_of"]), claims=results, flags=[flag(f) for f in data.get("flags", [])],
                    notes=data.get("notes", []), usage=Usage(**data.get("usage", {})), seconds=data.get("seconds"),
                    draft_sha=data.get("draft_sha"))

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date as Date
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,7 +23,7 @@ class Document(BaseModel):
     source: str  # stable name of the document: a path relative to the ingest root, or a JSONL id
     text: str
     title: str | None = None
-    date: date | None = None  # publication date, from metadata or the text
+    date: Date | None = None  # publication date, from metadata or the text
     url: str | None = None
 
     @property
@@ -42,7 +42,7 @@ class Passage(BaseModel):
     start: int  # offsets into Document.text: document.text[start:end] == text
     end: int
     title: str | None = None
-    date: date | None = None
+    date: Date | None = None
     url: str | None = None
     doc_hash: str | None = None
     score: float | None = None  # set by search: higher is better
