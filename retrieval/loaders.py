@@ -1,0 +1,283 @@
+"""Load a user's corpus into Documents: .txt, .md, .html/.htm, .pdf, .jsonl files and folders of them.
+
+Every failure on bad input is a `LoadError` with a one-line message naming the file.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from retrieval.types import Document
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".jsonl")
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+_MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH_RE = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I)
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\s+(\d{{4}})\b", re.I)
+_DATE_HINT = re.compile(r"\b(published|posted|updated|date|dated|on)\b", re.I)
+_HEAD_CHARS = 400  # a publication date must appear this close to the top of the text
+_HTML_DATE_META = ("article:published_time", "date", "pubdate", "publishdate", "dc.date", "dc.date.issued",
+                   "og:published_time", "datepublished", "article:modified_time")
+
+
+class LoadError(ValueError):
+    """A file could not be loaded; the message is one line and names the file."""
+
+
+def parse_date(value: object) -> date | None:
+    """A date from an ISO string ("2026-01-15", "2026-01-15T09:00Z"), "January 15, 2026" or "15 Jan 2026"."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for pattern, order in ((_ISO_DATE, "ymd"), (_MONTH_DAY_YEAR, "mdy"), (_DAY_MONTH_YEAR, "dmy")):
+        match = pattern.search(text)
+        if not match:
+            continue
+        parts = dict(zip(order, match.groups()))
+        name = parts["m"].lower().rstrip(".")
+        month = int(name) if name.isdigit() else _MONTHS.get(name) or _MONTHS.get(name[:3])
+        try:
+            return date(int(parts["y"]), month or 0, int(parts["d"]))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def date_near_top(text: str) -> date | None:
+    """A publication date written near the top: "Published 2026-01-15", "January 15, 2026" on its own line."""
+    head = text[:_HEAD_CHARS]
+    for line in head.splitlines()[:8]:
+        found = parse_date(line)
+        if found and (_DATE_HINT.search(line) or len(line.strip()) <= 40):
+            return found
+    return None
+
+
+def _title_from_markdown(text: str) -> str | None:
+    match = re.search(r"(?m)^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", text)
+    return match.group(1).strip() if match else None
+
+
+def _read_text(path: Path, max_bytes: int) -> str:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise LoadError(f"{path}: file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise LoadError(f"{path}: binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LoadError(f"{path}: not valid UTF-8 (byte {error.start}); convert it to UTF-8 first") from None
+
+
+class _HTMLText(HTMLParser):
+    """Visible text of an HTML page, its <title> and its date meta tags."""
+
+    SKIP = {"script", "style", "nav", "noscript", "template", "svg", "header", "footer", "aside", "form"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
+             "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "figcaption"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: str | None = None
+        self.heading: str | None = None
+        self.meta_date: date | None = None
+        self._skip_depth = 0
+        self._in_title = False
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skip_depth += 1
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "meta":
+            attributes = {k.lower(): (v or "") for k, v in attrs}
+            key = (attributes.get("property") or attributes.get("name") or attributes.get("itemprop") or "").lower()
+            if key in _HTML_DATE_META and self.meta_date is None:
+                self.meta_date = parse_date(attributes.get("content"))
+        elif tag == "time" and self.meta_date is None:
+            self.meta_date = parse_date(dict(attrs).get("datetime"))
+        if tag in self.BLOCK:
+            self.parts.append("\n\n" if tag.startswith("h") or tag == "p" else "\n")
+        if tag == "h1":
+            self._in_h1 = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP and self._skip_depth:
+            self._skip_depth -= 1
+        elif tag == "title":
+            self._in_title = False
+        if tag in self.BLOCK:
+            self.parts.append("\n\n" if tag.startswith("h") or tag == "p" else "\n")
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title = ((self.title or "") + data).strip() or None
+        elif not self._skip_depth:
+            self.parts.append(data)
+            if self._in_h1 and data.strip() and not self.heading:
+                self.heading = data.strip()
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        joined = re.sub(r"[ \t\r\f\v]+", " ", joined)
+        joined = re.sub(r" *\n *", "\n", joined)
+        return re.sub(r"\n{3,}", "\n\n", joined).strip()
+
+
+def _load_html(path: Path, source: str, max_bytes: int) -> Document:
+    parser = _HTMLText()
+    try:
+        parser.feed(_read_text(path, max_bytes))
+        parser.close()
+    except LoadError:
+        raise
+    except Exception as error:  # html.parser is lenient; this is a last resort
+        raise LoadError(f"{path}: cannot parse HTML ({error})") from None
+    text = parser.text()
+    if not text:
+        raise LoadError(f"{path}: HTML page has no visible text")
+    return Document(source=source, text=text, title=parser.title or parser.heading,
+                    date=parser.meta_date or date_near_top(text))
+
+
+def _load_pdf(path: Path, source: str, max_bytes: int) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise LoadError(f"{path}: file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(str(path))
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        metadata = reader.metadata
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as error:
+        raise LoadError(f"{path}: not a readable PDF ({type(error).__name__}: {error})".splitlines()[0]) from None
+    text = "\n\n".join(page for page in pages if page)
+    if not text.strip():
+        raise LoadError(f"{path}: no text layer in this PDF (scanned image?); run OCR first")
+    title = (metadata.title if metadata and metadata.title else None) or None
+    meta_date = None
+    if metadata:
+        raw = metadata.get("/CreationDate")
+        if isinstance(raw, str) and raw.startswith("D:") and len(raw) >= 10:
+            meta_date = parse_date(f"{raw[2:6]}-{raw[6:8]}-{raw[8:10]}")
+    return Document(source=source, text=text, title=title, date=meta_date or date_near_top(text))
+
+
+def _load_jsonl(path: Path, max_bytes: int) -> list[Document]:
+    documents: list[Document] = []
+    seen: set[str] = set()
+    for number, line in enumerate(_read_text(path, max_bytes).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise LoadError(f"{path}, line {number}: invalid JSON ({error.msg})") from None
+        if not isinstance(record, dict):
+            raise LoadError(f"{path}, line {number}: expected a JSON object")
+        text = record.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise LoadError(f"{path}, line {number}: missing a non-empty \"text\" field")
+        source = str(record.get("source") or record.get("id") or f"{path.name}:{number}")
+        if source in seen:
+            raise LoadError(f"{path}, line {number}: duplicate source {source!r}")
+        seen.add(source)
+        raw_date = record.get("date")
+        parsed_date = parse_date(raw_date)
+        if raw_date and parsed_date is None:
+            raise LoadError(f"{path}, line {number}: unreadable date {raw_date!r} (use YYYY-MM-DD)")
+        documents.append(Document(source=source, text=text, title=record.get("title") or None,
+                                  date=parsed_date, url=record.get("url") or None))
+    return documents
+
+
+def load_file(path: str | Path, *, root: str | Path | None = None,
+              max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
+    """The documents in one file (several for .jsonl). `source` is the path relative to `root`."""
+    path = Path(path)
+    if not path.is_file():
+        raise LoadError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"{path}: unsupported file type {suffix or '(none)'} (use {', '.join(SUPPORTED_SUFFIXES)})")
+    try:
+        source = path.resolve().relative_to(Path(root).resolve()).as_posix() if root else path.name
+    except ValueError:
+        source = path.as_posix()
+    try:
+        if suffix == ".jsonl":
+            return _load_jsonl(path, max_bytes)
+        if suffix in (".html", ".htm"):
+            return [_load_html(path, source, max_bytes)]
+        if suffix == ".pdf":
+            return [_load_pdf(path, source, max_bytes)]
+        text = _read_text(path, max_bytes)
+    except OSError as error:
+        raise LoadError(f"{path}: cannot read ({error.strerror or error})") from None
+    if not text.strip():
+        raise LoadError(f"{path}: file is empty")
+    title = _title_from_markdown(text) if suffix in (".md", ".markdown") else None
+    if title is None:
+        first_line = text.strip().splitlines()[0].strip()
+        title = first_line if len(first_line) <= 120 and not first_line.endswith(".") else None
+    return [Document(source=source, text=text, title=title, date=date_near_top(text))]
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield path
+
+
+def load_paths(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
+               skip_errors: bool = False, errors: list[LoadError] | None = None) -> Iterator[Document]:
+    """Documents from files and folders (recursive; hidden and unsupported files skipped).
+
+    A file given by name that cannot be loaded raises LoadError; with `skip_errors`, bad files are
+    logged, appended to `errors` when given, and skipped.
+    """
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            files, root = list(_walk(given)), given
+        elif given.exists():
+            files, root = [given], given.parent
+        else:
+            raise LoadError(f"{given}: no such file or folder")
+        for path in files:
+            try:
+                yield from load_file(path, root=root, max_bytes=max_bytes)
+            except LoadError as error:
+                if not skip_errors:
+                    raise
+                log.warning("%s", error)
+                if errors is not None:
+                    errors.append(error)
