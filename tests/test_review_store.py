@@ -1,0 +1,113 @@
+"""Reviewer decisions persist in SQLite and re-attach to the same claims after the draft is edited."""
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from app.review_store import Decision, ReviewStore, ReviewStoreError, claim_fingerprint, document_id
+from claims.models import Label
+from e2e.fixtures import Spec, make_report
+
+DRAFT = (
+    "Seabed mining update\n\n"
+    "The trial costs about 60 billion yen. Approval of the cabinet stood at 72% in November.\n\n"
+    "Officials expect about 28,500 troops to remain. The cabinet's rating of 72% was a record."
+)
+SPECS = [Spec("60 billion yen", Label.supported), Spec("72%", Label.contradicted),
+         Spec("28,500", Label.not_enough_evidence), Spec("72%", Label.supported, after="rating of ")]
+
+
+def claims_of(draft: str):
+    return [r.claim for r in make_report(draft, SPECS).claims]
+
+
+def test_override_persists_across_reopen(tmp_path):
+    db = tmp_path / "reviews.sqlite3"
+    claims = claims_of(DRAFT)
+    doc = document_id(DRAFT)
+    ReviewStore(db).save(doc, DRAFT, claims[1], Decision(status="overridden", override=Label.supported, note="poll says 72"))
+    reopened = ReviewStore(db).attach(doc, DRAFT, claims)
+    assert set(reopened) == {"c2"}
+    assert reopened["c2"].verdict(Label.contradicted) is Label.supported
+    assert reopened["c2"].note == "poll says 72"
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_decision_survives_a_crash_right_after_save(tmp_path):
+    db = tmp_path / "reviews.sqlite3"
+    code = (
+        "import os, sys\n"
+        f"sys.path[:0] = {sys.path!r}\n"
+        "from app.review_store import Decision, ReviewStore, document_id\n"
+        "from claims.models import Label\n"
+        "from test_review_store import DRAFT, claims_of\n"
+        f"ReviewStore({str(db)!r}).save(document_id(DRAFT), DRAFT, claims_of(DRAFT)[0], Decision(status='accepted', for_editor=True))\n"
+        "os._exit(9)\n"  # no clean shutdown, no close
+    )
+    assert subprocess.run([sys.executable, "-c", code], cwd=str(db.parent)).returncode == 9
+    found = ReviewStore(db).attach(document_id(DRAFT), DRAFT, claims_of(DRAFT))
+    assert found["c1"].status == "accepted" and found["c1"].for_editor
+
+
+def test_reattaches_after_edit_elsewhere_in_the_draft(tmp_path):
+    store = ReviewStore(tmp_path / "r.db")
+    doc = document_id(DRAFT)
+    before = claims_of(DRAFT)
+    store.save(doc, DRAFT, before[2], Decision(status="overridden", override=Label.contradicted))
+    store.save(doc, DRAFT, before[3], Decision(status="accepted", note="second 72%"))
+    edited = DRAFT.replace("Seabed mining update\n\n", "Seabed mining update\n\nA new opening paragraph, added by the editor.\n\n")
+    edited = edited.replace("The trial costs", "The trial reportedly costs")
+    after = claims_of(edited)
+    assert [c.start for c in after] != [c.start for c in before]  # every offset moved
+    assert document_id(edited) == doc
+    found = store.attach(doc, edited, after)
+    assert found["c3"].override is Label.contradicted
+    assert found["c4"].note == "second 72%"  # the same text "72%" twice: attached to the right one
+    assert "c2" not in found
+
+
+def test_fuzzy_fallback_when_the_claims_own_sentence_was_edited(tmp_path):
+    store = ReviewStore(tmp_path / "r.db")
+    doc = document_id(DRAFT)
+    store.save(doc, DRAFT, claims_of(DRAFT)[2], Decision(status="accepted", note="checked with USFK"))
+    edited = DRAFT.replace("Officials expect about", "Officials in Seoul expect about")
+    after = claims_of(edited)
+    assert claim_fingerprint(edited, after[2]) != claim_fingerprint(DRAFT, claims_of(DRAFT)[2])
+    assert store.attach(doc, edited, after)["c3"].note == "checked with USFK"
+
+
+def test_changed_value_or_rewritten_sentence_is_a_new_claim(tmp_path):
+    store = ReviewStore(tmp_path / "r.db")
+    doc = document_id(DRAFT)
+    store.save(doc, DRAFT, claims_of(DRAFT)[0], Decision(status="accepted"))
+    changed = DRAFT.replace("60 billion yen", "70 billion yen")
+    specs = [Spec("70 billion yen", Label.supported)]
+    assert store.attach(doc, changed, [r.claim for r in make_report(changed, specs).claims]) == {}
+    rewritten = DRAFT.replace("The trial costs about 60 billion yen.", "Tokyo has, over eight years, spent 60 billion yen on it.")
+    claims = [r.claim for r in make_report(rewritten, [Spec("60 billion yen", Label.supported)]).claims]
+    assert store.attach(doc, rewritten, claims) == {}
+
+
+def test_documents_are_kept_apart(tmp_path):
+    store = ReviewStore(tmp_path / "r.db")
+    store.save("draft A", DRAFT, claims_of(DRAFT)[0], Decision(status="accepted"))
+    assert store.attach("draft B", DRAFT, claims_of(DRAFT)) == {}
+    assert [row[0] for row in store.documents()] == ["draft A"]
+
+
+def test_bad_input_is_refused_with_a_message(tmp_path):
+    store = ReviewStore(tmp_path / "r.db")
+    with pytest.raises(ReviewStoreError, match="needs a verdict"):
+        store.save("d", DRAFT, claims_of(DRAFT)[0], Decision(status="overridden"))
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ReviewStoreError, match="cannot open"):
+        ReviewStore(blocker / "sub" / "r.db")
+
+
+def test_document_id_is_the_first_line():
+    assert document_id("\n\n  Tokyo's   deep-sea bet \nbody") == "Tokyo's deep-sea bet"
+    assert document_id("   ") == "untitled draft"
