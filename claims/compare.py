@@ -1,0 +1,492 @@
+"""Comparators: decide quantity and date claims against evidence passages without an LLM.
+
+`compare(claim, passages, as_of)` returns a Verdict citing the evidence sentence that decided it,
+or None when the evidence does not settle the claim. Numbers and dates in evidence are read with the
+project's own grammars (claims.quantities / claims.dates); the `_fallback_*` functions below are a
+minimal temporary stand-in used only while those modules are missing, and go once they land.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Iterable
+
+from claims.models import Citation, Claim, DateValue, Label, Quantity, Verdict
+from retrieval.types import Passage
+
+APPROXIMATE = {"about", "around", "approximately", "roughly", "some", "nearly", "almost", "close to", "circa",
+               "an estimated", "estimated", "just under", "just over", "~"}
+LOWER_BOUND_OPEN = {"more than", "over", "above", "exceeding", "upwards of", "greater than", "higher than"}
+LOWER_BOUND_CLOSED = {"at least", "no fewer than", "no less than", "a minimum of"}
+UPPER_BOUND_OPEN = {"less than", "under", "below", "fewer than", "lower than"}
+UPPER_BOUND_CLOSED = {"at most", "up to", "no more than", "a maximum of"}
+APPROX_TOLERANCE = 0.05  # "about 40 billion" accepts 38-42 billion
+
+STOPWORDS = frozenset(
+    "a an the of in on at to for from by with and or but as is are was were be been being has have had "
+    "this that these those it its their his her they them he she we you i our your which who whom whose "
+    "than then there here about around approximately nearly almost more less over under fewer least most "
+    "up down some per cent percent percentage point points since after before until during between into "
+    "out not no also only just very so such would will can could may might shall should do does did "
+    "new said says say according all any each other both one two three four five six seven eight nine ten "
+    "million billion trillion thousand bn mn year years month months day days lrb rrb s".split()
+)
+
+
+# --- the shared grammars (with a temporary fallback while they have not landed) -------------------
+
+@dataclass(frozen=True)
+class _QuantityHit:
+    start: int
+    end: int
+    quantity: Quantity
+
+
+@dataclass(frozen=True)
+class _DateHit:
+    start: int
+    end: int
+    value: DateValue
+
+
+def quantities_in(text: str) -> list[Any]:
+    """Quantities in `text` (objects with start, end, quantity), read with claims.quantities."""
+    try:
+        from claims.quantities import find_quantities
+    except ImportError:
+        return _fallback_find_quantities(text)
+    return list(find_quantities(text))
+
+
+def dates_in(text: str, as_of: date) -> list[Any]:
+    """Dates in `text` (objects with start, end, value), read with claims.dates."""
+    try:
+        from claims.dates import find_dates
+    except ImportError:
+        return _fallback_find_dates(text, as_of)
+    return list(find_dates(text, as_of))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of `text`, from retrieval.chunking."""
+    try:
+        from retrieval.chunking import split_sentences
+    except ImportError:
+        return _fallback_split_sentences(text)
+    spans = list(split_sentences(text))
+    return spans or ([(0, len(text))] if text.strip() else [])
+
+
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
+           "b": 1e9, "trillion": 1e12, "tn": 1e12}
+_CURRENCY_SYMBOLS = {"$": "USD", "¥": "JPY", "€": "EUR", "£": "GBP", "₩": "KRW"}
+_CURRENCY_WORDS = {"yen": "JPY", "dollars": "USD", "dollar": "USD", "won": "KRW", "euros": "EUR", "euro": "EUR",
+                   "pounds": "GBP", "usd": "USD", "jpy": "JPY", "krw": "KRW", "eur": "EUR", "gbp": "GBP"}
+_QUALIFIERS = sorted(APPROXIMATE | LOWER_BOUND_OPEN | LOWER_BOUND_CLOSED | UPPER_BOUND_OPEN | UPPER_BOUND_CLOSED,
+                     key=len, reverse=True)
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_FALLBACK_QUANTITY = re.compile(
+    r"(?:(?P<qual>" + "|".join(re.escape(q) for q in _QUALIFIERS if q != "~") + r")\s+)?"
+    r"(?P<sym>[$¥€£₩])?\s?(?P<num>" + _NUM + r")"
+    r"(?:\s?(?:-|–|to)\s?(?P<num2>" + _NUM + r"))?"
+    r"(?:[\s\ufffd]?(?P<scale>thousand|million|billion|trillion|bn|mn|tn)\b)?"
+    r"(?:\s?(?P<unit>%|per ?cent\b|percentage points?\b|points?\b|yen\b|dollars?\b|won\b|euros?\b|pounds\b))?",
+    re.IGNORECASE,
+)
+
+
+def _fallback_find_quantities(text: str) -> list[_QuantityHit]:
+    """TEMPORARY stand-in for claims.quantities.find_quantities (delete once it lands)."""
+    hits = []
+    for m in _FALLBACK_QUANTITY.finditer(text):
+        num = float(m["num"].replace(",", ""))
+        if m["sym"] is None and m["scale"] is None and m["unit"] is None and m["num2"] is None \
+                and re.fullmatch(r"1[5-9]\d\d|20\d\d", m["num"]):
+            continue  # a bare year is a date
+        scale = _SCALES.get((m["scale"] or "").lower(), 1.0)
+        unit_word = (m["unit"] or "").lower()
+        unit = None
+        currency = _CURRENCY_SYMBOLS.get(m["sym"] or "") or _CURRENCY_WORDS.get(unit_word)
+        if unit_word in ("%", "percent", "per cent"):
+            unit = "percent"
+        elif unit_word.startswith("percentage point") or unit_word.startswith("point"):
+            unit = "percentage_point"
+        low = high = None
+        value = num * scale
+        if m["num2"]:
+            low, high = value, float(m["num2"].replace(",", "")) * scale
+            value = (low + high) / 2
+        tail = text[m.end():m.end() + 30].lower()
+        change = "increase" if re.match(r"\s*(increase|rise|gain|jump)", tail) else (
+            "decrease" if re.match(r"\s*(decrease|drop|fall|decline)", tail) else None)
+        noun_match = re.match(r"\s+((?:[A-Z][\w.]*\s+)?[a-z]+)", text[m.end():])
+        hits.append(_QuantityHit(m.start(), m.end(), Quantity(
+            value=value, low=low, high=high, unit=unit, currency=currency, scale=m["scale"],
+            qualifier=(m["qual"] or "").lower() or None, change=change,
+            noun=noun_match.group(1) if noun_match and unit is None and currency is None else None)))
+    return hits
+
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+_MONTH_RE = r"(?P<mon>" + "|".join(_MONTHS) + r")"
+_FALLBACK_DATE = re.compile(
+    r"(?:(?P<rel>since|before|after|until)\s+)?(?:"
+    r"(?P<d1>\d{1,2})(?:\s?(?:-|–|to)\s?(?P<d2>\d{1,2}))?\s+" + _MONTH_RE + r"(?:\s*,?\s*(?P<y1>\d{4}))?"
+    r"|" + _MONTH_RE.replace("mon", "mon2") + r"(?:\s+(?P<d3>\d{1,2})(?:\s?(?:-|–|to)\s?(?P<d4>\d{1,2}))?)?"
+    r"(?:\s*,?\s*(?P<y2>\d{4}))?"
+    r"|(?P<y3>1[5-9]\d\d|20\d\d))\b",
+    re.IGNORECASE,
+)
+
+
+def _fallback_find_dates(text: str, as_of: date) -> list[_DateHit]:
+    """TEMPORARY stand-in for claims.dates.find_dates (delete once it lands)."""
+    import calendar
+
+    hits = []
+    for m in _FALLBACK_DATE.finditer(text):
+        month_name = (m["mon"] or m["mon2"] or "").lower()
+        year_text = m["y1"] or m["y2"] or m["y3"]
+        year = int(year_text) if year_text else as_of.year
+        d_first, d_last = m["d1"] or m["d3"], m["d2"] or m["d4"]
+        try:
+            if month_name:
+                month = _MONTHS[month_name]
+                if d_first:
+                    start = date(year, month, int(d_first))
+                    end = date(year, month, int(d_last)) if d_last else start
+                    granularity = "range" if d_last else "day"
+                else:
+                    start = date(year, month, 1)
+                    end = date(year, month, calendar.monthrange(year, month)[1])
+                    granularity = "month"
+            else:
+                start, end, granularity = date(year, 1, 1), date(year, 12, 31), "year"
+        except ValueError:
+            continue
+        relation = (m["rel"] or "on").lower()
+        hits.append(_DateHit(m.start(), m.end(), DateValue(
+            start=start, end=end, granularity=granularity, relation=relation, relative=not year_text)))
+    return hits
+
+
+def _fallback_split_sentences(text: str) -> list[tuple[int, int]]:
+    """TEMPORARY stand-in for retrieval.chunking.split_sentences (delete once it lands)."""
+    spans, start = [], 0
+    for m in re.finditer(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])", text):
+        if re.search(r"\b(?:[A-Z]|U\.S|Mr|Mrs|Ms|Dr|St|No|Jr|Inc|Co|vs|e\.g|i\.e)\.$", text[start:m.start()]):
+            continue
+        spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+# --- evidence sentences and citations ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EvidenceSentence:
+    """One sentence of a passage, with its offsets into the passage."""
+
+    passage: Passage
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start:self.end]
+
+    def citation(self) -> Citation:
+        p = self.passage
+        return Citation(source=p.source, quote=self.text, start=p.start + self.start, end=p.start + self.end,
+                        title=p.title, date=p.date, url=p.url, passage_id=p.id)
+
+
+def evidence_sentences(passages: Iterable[Passage]) -> list[EvidenceSentence]:
+    return [EvidenceSentence(p, s, e) for p in passages for s, e in sentence_spans(p.text)]
+
+
+# --- relevance: is the evidence about the same thing? --------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased content words (no stopwords, no numbers), lightly stemmed."""
+    out = set()
+    for w in _WORD.findall(text):
+        w = w.lower().strip("'-")
+        if not w or w[0].isdigit() or w in STOPWORDS or len(w) < 2:
+            continue
+        out.add(stem(w))
+    return out
+
+
+def stem(word: str) -> str:
+    for suffix in ("ies", "es", "s", "ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def overlap(claim_words: set[str], evidence_words: set[str]) -> float:
+    """Share of the claim's content words found in the evidence."""
+    return len(claim_words & evidence_words) / len(claim_words) if claim_words else 0.0
+
+
+def context_words(text: str, start: int, end: int, width: int = 40) -> set[str]:
+    """Content words close to a span: what a number in a sentence is about."""
+    return content_words(text[max(0, start - width):start] + " " + text[end:end + width])
+
+
+# --- quantities ----------------------------------------------------------------------------------
+
+def _family(q: Quantity) -> tuple[str, str]:
+    if q.currency:
+        return ("currency", q.currency)
+    return ("unit", (q.unit or "").lower())
+
+
+def _precision(q: Quantity, written: str | None) -> float:
+    """Half a unit of the last digit as written ("1.6 billion" -> 0.05e9); 0.5 x scale by default."""
+    scale = 1.0
+    if q.scale:
+        scale = _SCALES.get(q.scale.lower(), 1.0)
+    decimals = 0
+    if written:
+        m = re.search(r"\d[\d,]*(?:\.(\d+))?", written)
+        if m and m.group(1):
+            decimals = len(m.group(1))
+    return 0.5 * scale * 10 ** -decimals
+
+
+def interval(q: Quantity, written: str | None = None) -> tuple[float, float]:
+    """The values a quantity as stated allows: qualifiers and written precision widen it."""
+    low, high = q.bounds
+    qual = (q.qualifier or "").lower()
+    eps = _precision(q, written)
+    if qual in LOWER_BOUND_OPEN or qual in LOWER_BOUND_CLOSED:
+        return (high, math.inf)
+    if qual in UPPER_BOUND_OPEN or qual in UPPER_BOUND_CLOSED:
+        return (-math.inf, low)
+    if qual in APPROXIMATE:
+        tol = max(eps, APPROX_TOLERANCE * max(abs(low), abs(high)))
+        if qual in ("nearly", "almost", "just under"):
+            return (low - 2 * tol, high + eps)
+        if qual == "just over":
+            return (low - eps, high + 2 * tol)
+        return (low - tol, high + tol)
+    return (low - eps, high + eps)
+
+
+def _strict(q: Quantity) -> bool:
+    qual = (q.qualifier or "").lower()
+    return qual in LOWER_BOUND_OPEN or qual in UPPER_BOUND_OPEN
+
+
+def _relation(claim_iv: tuple[float, float], ev_iv: tuple[float, float], strict: bool) -> Label | None:
+    """Supported if the evidence interval lies inside the claim's, contradicted if they are disjoint."""
+    c_lo, c_hi = claim_iv
+    e_lo, e_hi = ev_iv
+    if strict:  # "more than 1.5" is not met by exactly 1.5
+        inside = (c_lo < e_lo or c_lo == -math.inf) and (e_hi < c_hi or c_hi == math.inf)
+        disjoint = e_hi <= c_lo or e_lo >= c_hi
+    else:
+        inside = c_lo <= e_lo and e_hi <= c_hi
+        disjoint = e_hi < c_lo or e_lo > c_hi
+    if inside:
+        return Label.supported
+    if disjoint:
+        return Label.contradicted
+    return None
+
+
+def fmt(q: Quantity, written: str | None = None) -> str:
+    if written:
+        return written.strip()
+    unit = {"percent": "%", "percentage_point": " points"}.get(q.unit or "", f" {q.unit}" if q.unit else "")
+    return f"{q.currency + ' ' if q.currency else ''}{q.value:g}{unit}"
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    sentence: EvidenceSentence
+    relevance: float
+    label: Label | None
+    rationale: str
+
+
+def _noun_head(noun: str | None) -> str | None:
+    if not noun:
+        return None
+    words = [w for w in _WORD.findall(noun) if not w[0].isdigit()]
+    return stem(words[-1].lower()) if words else None
+
+
+def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> list[_Candidate]:
+    q = claim.quantity
+    assert q is not None
+    claim_words = content_words(claim.statement) or content_words(claim.text)
+    local = _claim_local_words(claim)
+    head = _noun_head(q.noun)
+    claim_iv = interval(q, claim.text)
+    out = []
+    for s in sentences:
+        words = content_words(s.text)
+        sentence_overlap = overlap(claim_words, words)
+        hits = quantities_in(s.text)
+        points_hit = _percent_point_confusion(claim, s, hits)
+        if points_hit is not None:
+            out.append(points_hit)
+            continue
+        for hit in hits:
+            ev = hit.quantity
+            if _family(ev) != _family(q):
+                continue
+            near = context_words(s.text, hit.start, hit.end)
+            local_overlap = overlap(local, near) if local else 0.0
+            ev_head = _noun_head(ev.noun)
+            if head and ev_head and head != ev_head and head not in words:
+                continue  # counts of different things
+            noun_bonus = 0.3 if head and head in words else 0.0
+            relevance = sentence_overlap + local_overlap + noun_bonus
+            written = s.text[hit.start:hit.end]
+            label = _relation(claim_iv, interval(ev, written), _strict(q))
+            said = f"draft says {fmt(q, claim.text)}, source says {fmt(ev, written)}"
+            out.append(_Candidate(s, relevance, label, said))
+    return out
+
+
+def _claim_local_words(claim: Claim) -> set[str]:
+    """Content words near the claimed value in its statement."""
+    idx = claim.statement.find(claim.text) if claim.text else -1
+    if idx < 0:
+        return set()
+    return context_words(claim.statement, idx, idx + len(claim.text))
+
+
+def _percent_point_confusion(claim: Claim, s: EvidenceSentence, hits: list[Any]) -> _Candidate | None:
+    """A claimed "1% increase" against a move from 71% to 72%: that is 1 point, a 1.4% relative rise.
+
+    The claim is contradicted when the evidence's change in points equals the claimed percent figure
+    but the relative change does not; supported when the relative change matches the claim.
+    """
+    q = claim.quantity
+    if q is None or q.unit != "percent" or q.change is None:
+        return None
+    percents = [h.quantity for h in hits if h.quantity.unit == "percent" and h.quantity.change is None]
+    points = [h.quantity for h in hits if h.quantity.unit == "percentage_point"]
+    claim_iv = interval(q, claim.text)
+    if len(percents) >= 2:
+        before, after = percents[0].value, percents[1].value
+        if before == 0:
+            return None
+        relative = abs(after - before) / before * 100
+        point_change = abs(after - before)
+        said = (f"draft says a {fmt(q, claim.text)} {q.change}; source goes from {before:g}% to {after:g}%, "
+                f"a {point_change:g}-point change ({relative:.1f}% relative)")
+        if abs(relative - q.value) <= max(0.05 * q.value, 0.05):
+            return _Candidate(s, 1.0, Label.supported, said)
+        if claim_iv[0] <= point_change <= claim_iv[1]:
+            return _Candidate(s, 1.0, Label.contradicted, said + ": points are not percent")
+        return None
+    for p in points:
+        if claim_iv[0] <= p.value <= claim_iv[1]:
+            return _Candidate(s, 1.0, Label.contradicted,
+                              f"draft says a {fmt(q, claim.text)} {q.change}; source says {p.value:g} percentage "
+                              f"point(s), which is not a percent change")
+    return None
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+def _date_label(claim_value: DateValue, ev: DateValue) -> Label | None:
+    c_lo, c_hi, e_lo, e_hi = claim_value.start, claim_value.end, ev.start, ev.end
+    if claim_value.relation in ("before", "until"):
+        c_lo = date.min
+        c_hi = claim_value.start if claim_value.relation == "before" else claim_value.end
+    elif claim_value.relation == "after":
+        c_lo, c_hi = claim_value.end, date.max
+    elif claim_value.relation == "since":
+        if ev.relation != "since":
+            return None
+    if claim_value.relation in ("before", "after") and ev.relation == "on":
+        if claim_value.relation == "before":
+            return Label.supported if e_hi < c_hi else (Label.contradicted if e_lo >= c_hi else None)
+        return Label.supported if e_lo > c_lo else (Label.contradicted if e_hi <= c_lo else None)
+    if ev.relation != claim_value.relation and ev.relation != "on":
+        return None
+    if c_lo <= e_lo and e_hi <= c_hi:
+        return Label.supported
+    if e_hi < c_lo or e_lo > c_hi:
+        return Label.contradicted
+    return None
+
+
+def _describe(value: DateValue) -> str:
+    span = value.start.isoformat() if value.start == value.end else f"{value.start} to {value.end}"
+    return span if value.relation == "on" else f"{value.relation} {span}"
+
+
+def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: date) -> list[_Candidate]:
+    dv = claim.date
+    assert dv is not None
+    claim_words = content_words(claim.statement) or content_words(claim.text)
+    local = _claim_local_words(claim)
+    out = []
+    for s in sentences:
+        sentence_overlap = overlap(claim_words, content_words(s.text))
+        for hit in dates_in(s.text, s.passage.date or as_of):
+            ev = hit.value
+            if dv.granularity == "year" and ev.granularity != "year" and ev.start.year == dv.start.year:
+                label = Label.supported if dv.relation == "on" else _date_label(dv, ev)
+            else:
+                label = _date_label(dv, ev)
+            near = context_words(s.text, hit.start, hit.end)
+            relevance = sentence_overlap + (overlap(local, near) if local else 0.0)
+            out.append(_Candidate(s, relevance, label, f"draft says {_describe(dv)}, source says {_describe(ev)}"))
+    return out
+
+
+# --- the decision --------------------------------------------------------------------------------
+
+SUPPORT_MIN_RELEVANCE = 0.35  # an agreeing figure must come from a sentence on the same subject
+CONTRADICT_MIN_RELEVANCE = 0.6  # a disagreeing one must be clearly about the same measure
+
+
+def _decide(candidates: list[_Candidate], method: str, confidence: Callable[[str], float]) -> Verdict | None:
+    if not candidates:
+        return None
+    agreeing = [c for c in candidates if c.label is Label.supported and c.relevance >= SUPPORT_MIN_RELEVANCE]
+    best = max(candidates, key=lambda c: c.relevance)
+    if agreeing:
+        top = max(agreeing, key=lambda c: c.relevance)
+        if not (best.label is Label.contradicted and best.relevance > top.relevance + 0.5):
+            return Verdict(label=Label.supported, confidence=confidence(method + ":supported"),
+                           citations=[top.sentence.citation()], method=method, rationale=top.rationale)
+    if best.label is Label.contradicted and best.relevance >= CONTRADICT_MIN_RELEVANCE:
+        return Verdict(label=Label.contradicted, confidence=confidence(method + ":contradicted"),
+                       citations=[best.sentence.citation()], method=method, rationale=best.rationale)
+    return None
+
+
+def _comparator_confidence(key: str) -> float:
+    from claims.calibration import calibrate
+
+    return calibrate(key, 1.0)
+
+
+def compare(claim: Claim, passages: list[Passage], as_of: date) -> Verdict | None:
+    """Decide a quantity or date claim from the evidence, or None when the evidence does not settle it."""
+    sentences = evidence_sentences(passages)
+    if claim.quantity is not None:
+        verdict = _decide(_quantity_candidates(claim, sentences), "comparator:quantity", _comparator_confidence)
+        if verdict is not None:
+            return verdict
+    if claim.date is not None:
+        return _decide(_date_candidates(claim, sentences, as_of), "comparator:date", _comparator_confidence)
+    return None

@@ -1,0 +1,247 @@
+"""The offline judge: a small trained verifier over hand-made features of (claim, evidence sentence).
+
+No NLI model is packaged for offline use here, so the judge is a tiny classifier (weights in
+claims/data/verifier.json, trained by scripts/train_verifier.py) over features: content-word overlap and
+containment, entity overlap, number and date agreement read with the project's grammars, negation and
+antonym cues. Evidence text is only ever turned into numbers; nothing in it can steer the judge.
+It is conservative: below a calibrated confidence threshold it answers not_enough_evidence.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from claims.calibration import calibrate
+from claims.compare import (
+    EvidenceSentence, _date_label, _family, _relation, _strict, content_words, dates_in, evidence_sentences,
+    interval, quantities_in, stem,
+)
+from claims.models import Label, Verdict
+from retrieval.types import Passage
+
+VERIFIER_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"
+CLASSES = (Label.supported, Label.contradicted, Label.not_enough_evidence)
+DEFAULT_DECISION_THRESHOLD = 0.5
+
+NEGATIONS = frozenset("not no never none nobody nothing neither nor n't cannot without fail failed refused "
+                      "denied lack lacks lacked".split())
+ANTONYMS = {
+    "more": "less", "most": "least", "higher": "lower", "highest": "lowest", "larger": "smaller",
+    "largest": "smallest", "before": "after", "first": "last", "increase": "decrease", "increased": "decreased",
+    "rise": "fall", "rose": "fell", "win": "lose", "won": "lost", "alive": "dead", "born": "died",
+    "male": "female", "above": "below", "over": "under", "older": "younger", "earliest": "latest",
+    "positive": "negative", "success": "failure", "major": "minor", "early": "late", "only": "also",
+    "american": "british", "north": "south", "east": "west", "best": "worst", "gain": "loss",
+}
+ANTONYMS.update({v: k for k, v in list(ANTONYMS.items())})
+
+FEATURE_NAMES = (
+    "containment", "jaccard", "missing_share", "entity_containment", "has_entities", "bigram_containment",
+    "claim_has_number", "number_exact_share", "number_supported", "number_contradicted", "number_unmatched",
+    "evidence_has_number", "claim_has_date", "date_supported", "date_contradicted", "date_unmatched",
+    "negation_claim", "negation_evidence", "negation_mismatch", "antonym_cue", "log_claim_len",
+    "log_evidence_len", "containment_x_number_contradicted", "containment_x_number_supported",
+)
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*\d|\d|n't")
+_ENTITY = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-zA-Z\-]+")
+
+
+class VerifierUnavailable(RuntimeError):
+    """The shipped verifier weights are missing or malformed."""
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def _bigrams(words: list[str]) -> set[tuple[str, str]]:
+    return set(zip(words, words[1:]))
+
+
+def _numbers(text: str) -> set[float]:
+    out = set()
+    for t in re.findall(r"\d[\d,]*(?:\.\d+)?", text):
+        try:
+            out.add(float(t.replace(",", "")))
+        except ValueError:
+            pass
+    return out
+
+
+def _quantity_agreement(claim: str, evidence: str) -> tuple[float, float, float]:
+    """Shares of the claim's quantities that some comparable evidence quantity supports / contradicts / misses."""
+    claim_hits = quantities_in(claim)
+    if not claim_hits:
+        return 0.0, 0.0, 0.0
+    ev_hits = quantities_in(evidence)
+    supported = contradicted = unmatched = 0
+    for hit in claim_hits:
+        q = hit.quantity
+        labels = [
+            _relation(interval(q, claim[hit.start:hit.end]), interval(e.quantity, evidence[e.start:e.end]), _strict(q))
+            for e in ev_hits if _family(e.quantity) == _family(q)
+        ]
+        if Label.supported in labels:
+            supported += 1
+        elif labels and all(lbl is Label.contradicted for lbl in labels):
+            contradicted += 1
+        else:
+            unmatched += 1
+    n = len(claim_hits)
+    return supported / n, contradicted / n, unmatched / n
+
+
+def _date_agreement(claim: str, evidence: str, as_of: date) -> tuple[float, float, float, float]:
+    claim_hits = dates_in(claim, as_of)
+    if not claim_hits:
+        return 0.0, 0.0, 0.0, 0.0
+    ev_hits = dates_in(evidence, as_of)
+    supported = contradicted = unmatched = 0
+    for hit in claim_hits:
+        labels = [_date_label(hit.value, e.value) for e in ev_hits]
+        if Label.supported in labels:
+            supported += 1
+        elif labels and all(lbl is Label.contradicted for lbl in labels):
+            contradicted += 1
+        else:
+            unmatched += 1
+    n = len(claim_hits)
+    return 1.0, supported / n, contradicted / n, unmatched / n
+
+
+def pair_features(claim: str, evidence: str, as_of: date | None = None) -> list[float]:
+    """The verifier's features of one (claim, evidence sentence) pair, in FEATURE_NAMES order."""
+    as_of = as_of or date.today()
+    c_words, e_words = content_words(claim), content_words(evidence)
+    shared = c_words & e_words
+    containment = len(shared) / len(c_words) if c_words else 0.0
+    jaccard = len(shared) / len(c_words | e_words) if c_words | e_words else 0.0
+    missing_share = len(c_words - e_words) / (1 + len(c_words))
+    c_entities = {stem(e.lower()) for e in _ENTITY.findall(claim)}
+    e_lower = {stem(t) for t in _tokens(evidence)}
+    entity_containment = len(c_entities & e_lower) / len(c_entities) if c_entities else 1.0
+    c_tokens, e_tokens = _tokens(claim), _tokens(evidence)
+    c_bigrams = _bigrams(c_tokens)
+    bigram_containment = len(c_bigrams & _bigrams(e_tokens)) / len(c_bigrams) if c_bigrams else 0.0
+    c_numbers, e_numbers = _numbers(claim), _numbers(evidence)
+    number_exact = len(c_numbers & e_numbers) / len(c_numbers) if c_numbers else 0.0
+    q_sup, q_con, q_miss = _quantity_agreement(claim, evidence)
+    has_date, d_sup, d_con, d_miss = _date_agreement(claim, evidence, as_of)
+    neg_c = float(any(t in NEGATIONS for t in c_tokens))
+    neg_e = float(any(t in NEGATIONS for t in e_tokens))
+    c_set, e_set = set(c_tokens), set(e_tokens)
+    antonym = float(any(ANTONYMS.get(t) in e_set and t not in e_set for t in c_set))
+    return [
+        containment, jaccard, missing_share, entity_containment, float(bool(c_entities)), bigram_containment,
+        float(bool(c_numbers)), number_exact, q_sup, q_con, q_miss,
+        float(bool(e_numbers)), has_date, d_sup, d_con, d_miss,
+        neg_c, neg_e, float(neg_c != neg_e), antonym, math.log1p(len(c_tokens)),
+        math.log1p(len(e_tokens)), containment * q_con, containment * q_sup,
+    ]
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """A small MLP (or logistic regression: no hidden layer) over standardised features."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    layers: list[tuple[np.ndarray, np.ndarray]]
+    threshold: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Verifier":
+        try:
+            if tuple(data["features"]) != FEATURE_NAMES:
+                raise VerifierUnavailable("verifier.json was trained on other features: retrain it")
+            layers = [(np.asarray(w, dtype=float), np.asarray(b, dtype=float)) for w, b in data["layers"]]
+            return cls(np.asarray(data["mean"], dtype=float), np.asarray(data["scale"], dtype=float), layers,
+                       float(data.get("threshold", DEFAULT_DECISION_THRESHOLD)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise VerifierUnavailable(f"verifier weights are malformed: {exc}") from exc
+
+    def probabilities(self, features: Sequence[Sequence[float]]) -> np.ndarray:
+        """Class probabilities in CLASSES order, one row per feature vector."""
+        x = (np.asarray(features, dtype=float) - self.mean) / self.scale
+        for i, (w, b) in enumerate(self.layers):
+            x = x @ w + b
+            if i < len(self.layers) - 1:
+                x = np.maximum(x, 0.0)
+        x = x - x.max(axis=1, keepdims=True)
+        e = np.exp(x)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=1)
+def load_verifier(path: Path = VERIFIER_PATH) -> Verifier:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise VerifierUnavailable(f"verifier weights not found at {path}: run scripts/train_verifier.py") from exc
+    except json.JSONDecodeError as exc:
+        raise VerifierUnavailable(f"{path} is not valid JSON: {exc}") from exc
+    return Verifier.from_json(data)
+
+
+@dataclass(frozen=True)
+class SentenceScore:
+    sentence: EvidenceSentence
+    probabilities: np.ndarray  # CLASSES order
+
+    @property
+    def decisiveness(self) -> float:
+        return float(max(self.probabilities[0], self.probabilities[1]))
+
+
+class OfflineJudge:
+    """Judge a statement against passages with the shipped verifier; conservative by design."""
+
+    method = "judge:offline"
+
+    def __init__(self, verifier: Verifier | None = None) -> None:
+        self.verifier = verifier or load_verifier()
+
+    def score(self, statement: str, passages: list[Passage], as_of: date | None = None) -> list[SentenceScore]:
+        sentences = evidence_sentences(passages)
+        if not sentences:
+            return []
+        features = [pair_features(statement, s.text, as_of) for s in sentences]
+        probs = self.verifier.probabilities(features)
+        return [SentenceScore(s, p) for s, p in zip(sentences, probs)]
+
+    def judge(self, statement: str, passages: list[Passage], as_of: date | None = None) -> Verdict:
+        scores = self.score(statement, passages, as_of)
+        if not scores:
+            return Verdict(label=Label.not_enough_evidence, confidence=calibrate(self.method, 0.0),
+                           method=self.method, rationale="no evidence sentences to judge")
+        best = max(scores, key=lambda s: s.decisiveness)
+        order = np.argsort(best.probabilities)[::-1]
+        label = CLASSES[int(order[0])]
+        margin = float(best.probabilities[order[0]] - best.probabilities[order[1]])
+        confidence = calibrate(self.method, margin)
+        if label is Label.not_enough_evidence or confidence < self.verifier.threshold:
+            nei = max(scores, key=lambda s: s.probabilities[2])
+            return Verdict(label=Label.not_enough_evidence, confidence=_nei_confidence(nei),
+                           method=self.method,
+                           rationale="the evidence does not settle the claim"
+                           + (f" (leaning {label.value}, confidence {confidence:.2f})"
+                              if label is not Label.not_enough_evidence else ""))
+        word = "supports" if label is Label.supported else "contradicts"
+        return Verdict(label=label, confidence=confidence, citations=[best.sentence.citation()],
+                       method=self.method,
+                       rationale=f"the cited sentence {word} the claim (p={best.probabilities[order[0]]:.2f})")
+
+
+def _nei_confidence(score: SentenceScore) -> float:
+    p = score.probabilities
+    margin = float(p[2] - max(p[0], p[1]))
+    return calibrate("judge:offline", margin) if margin > 0 else 0.5
