@@ -1,0 +1,179 @@
+"""The project's own gold sets (evals/sets/*.jsonl) are well-formed: every quote is an exact substring of
+its draft at the stated occurrence, kinds, verdicts and flags are valid, normalised values parse as the
+shared models, ids are unique, and the planted set covers every verdict and flag kind."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claims.models import DateValue, Label, OfficialMention, Quantity
+
+SETS = Path(__file__).resolve().parents[1] / "evals" / "sets"
+KINDS = {"quantity": Quantity, "date": DateValue, "official": OfficialMention}
+FLAG_KINDS = {"misnamed_official", "outdated_official", "number_mismatch", "date_mismatch", "internal_inconsistency"}
+ENTRY_KEYS = {"quote", "kind", "value", "occurrence", "verdict", "flags", "note"}
+
+
+def load_set(name: str) -> list[dict[str, Any]]:
+    lines = (SETS / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def quote_span(text: str, quote: str, occurrence: int) -> tuple[int, int] | None:
+    """The occurrence-th (0-based) match of quote in text, walking as evals.formats.expected_span does."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.find(quote, start + 1)
+        if start < 0:
+            return None
+    return start, start + len(quote)
+
+
+def entry_problems(text: str, entry: dict[str, Any]) -> list[str]:
+    """Everything wrong with one expected entry, as human messages (empty when it is fine)."""
+    problems = [f"unknown key {k!r}" for k in set(entry) - ENTRY_KEYS]
+    quote, occurrence = entry.get("quote", ""), entry.get("occurrence", 0)
+    if not quote or quote != quote.strip():
+        problems.append(f"quote {quote!r} is empty or has outer whitespace")
+    elif quote_span(text, quote, occurrence) is None:
+        problems.append(f"quote {quote!r} not found at occurrence {occurrence}")
+    elif occurrence and quote_span(text, quote, occurrence - 1) is None:
+        problems.append(f"quote {quote!r}: occurrence {occurrence} skips a missing one")
+    kind = entry.get("kind")
+    if kind not in KINDS:
+        problems.append(f"kind {kind!r} is not one of {sorted(KINDS)}")
+    else:
+        problems += value_problems(kind, entry.get("value"))
+    if "verdict" in entry:
+        try:
+            Label(entry["verdict"])
+        except ValueError:
+            problems.append(f"verdict {entry['verdict']!r} is not a label")
+    problems += [f"flag {f!r} unknown" for f in entry.get("flags", []) if f not in FLAG_KINDS]
+    return problems
+
+
+def value_problems(kind: str, value: Any) -> list[str]:
+    model = KINDS[kind]
+    if not isinstance(value, dict):
+        return [f"{kind} value missing"]
+    extra = set(value) - set(model.model_fields)
+    if extra:
+        return [f"{kind} value has unknown fields {sorted(extra)}"]
+    try:
+        parsed = model.model_validate(value)
+    except ValueError as exc:
+        return [f"{kind} value invalid: {exc.errors()[0]['msg']}"]
+    if isinstance(parsed, DateValue) and parsed.start > parsed.end:
+        return ["date value starts after it ends"]
+    if isinstance(parsed, Quantity) and parsed.low is not None and not (parsed.low <= parsed.value <= (parsed.high or parsed.value)):
+        return ["quantity value outside its range"]
+    if isinstance(parsed, OfficialMention) and not parsed.name:
+        return ["official value needs a name"]
+    return []
+
+
+def item_text(item: dict[str, Any], shared: Path | None) -> str:
+    if "text" in item:
+        return item["text"]
+    if shared is None:
+        pytest.skip("../shared not found beside the repository")
+    return (shared / item["text_file"]).read_text(encoding="utf-8")
+
+
+def check_item(item: dict[str, Any], text: str) -> list[str]:
+    problems = [f"{item['id']}: {p}" for e in item["expected"] for p in entry_problems(text, e)]
+    spans = sorted((quote_span(text, e["quote"], e.get("occurrence", 0)) or (0, 0), e["quote"]) for e in item["expected"])
+    for (a, qa), (b, qb) in zip(spans, spans[1:]):
+        if b[0] < a[1]:
+            problems.append(f"{item['id']}: expected spans overlap: {qa!r} and {qb!r}")
+    date.fromisoformat(item["as_of"])
+    return problems
+
+
+# --- the checker itself catches bad entries -----------------------------------------------------------
+
+def test_checker_rejects_bad_entries():
+    text = "Approval rose to 72% in November; 72% is high."
+    good = {"quote": "72%", "kind": "quantity", "value": {"value": 72, "unit": "percent"}, "occurrence": 1}
+    assert entry_problems(text, good) == []
+    assert entry_problems(text, {**good, "occurrence": 2})
+    assert entry_problems(text, {**good, "quote": "73%"})
+    assert entry_problems(text, {**good, "kind": "number"})
+    assert entry_problems(text, {**good, "value": {"value": 72, "units": "percent"}})
+    assert entry_problems(text, {**good, "verdict": "maybe"})
+    assert entry_problems(text, {**good, "flags": ["wrong_number"]})
+    assert entry_problems(text, {"quote": "November", "kind": "date",
+                                 "value": {"start": "2025-11-30", "end": "2025-11-01"}})
+
+
+# --- seeds.jsonl -------------------------------------------------------------------------------------
+
+def test_seed_items_cover_every_seed_article(shared_dir: Path):
+    items = load_set("seeds.jsonl")
+    assert sorted(i["text_file"] for i in items) == sorted(f"seeds/{p.name}" for p in (shared_dir / "seeds").glob("*.txt"))
+    assert len({i["id"] for i in items}) == len(items)
+    for item in items:
+        assert "text" not in item, "seed text must stay in ../shared, not in the repository"
+        assert item["corpus"] == "app/demo/corpus" and item.get("note")
+
+
+def test_seed_entries_are_exact_and_well_formed(shared_dir: Path):
+    problems = []
+    for item in load_set("seeds.jsonl"):
+        problems += check_item(item, item_text(item, shared_dir))
+    assert problems == []
+
+
+def test_seed_quotes_are_short():
+    """Only the value and a little context may be quoted from the seed articles."""
+    for item in load_set("seeds.jsonl"):
+        for e in item["expected"]:
+            assert len(e["quote"].split()) <= 6, e["quote"]
+
+
+def test_seed_known_errors_are_marked():
+    by_quote: dict[str, set[str]] = {}
+    for item in load_set("seeds.jsonl"):
+        for e in item["expected"]:
+            by_quote.setdefault(e["quote"], set()).update(e.get("flags", []))
+            if e.get("verdict"):
+                by_quote[e["quote"]].add(e["verdict"])
+    assert by_quote["Sanae Takeda"] == {"misnamed_official"}
+    assert by_quote["U.S. Treasury Secretary Janet Yellen"] == {"outdated_official"}
+    assert "contradicted" in by_quote["a 1% increase"]
+
+
+def test_seed_corpus_decides_the_seed_verdicts(repo_dir: Path):
+    """Every supported or contradicted seed quantity names a figure that the demo corpus states."""
+    corpus_dir = repo_dir / "app" / "demo" / "corpus"
+    if not corpus_dir.is_dir():
+        pytest.skip("demo corpus not present")
+    corpus = " ".join(p.read_text(encoding="utf-8") for p in corpus_dir.glob("*.md"))
+    figures = set(re.findall(r"\d[\d,.]*\d|\d", corpus))
+    for item in load_set("seeds.jsonl"):
+        for e in item["expected"]:
+            if e["kind"] == "quantity" and e.get("verdict") == "supported":
+                stated = re.findall(r"\d[\d,.]*\d|\d", e["quote"])
+                assert any(s in figures for s in stated) or e.get("note"), e["quote"]
+
+
+# --- sets load through evals.formats -----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["seeds.jsonl", "planted.jsonl"])
+def test_sets_parse_with_the_eval_formats(name: str):
+    formats = pytest.importorskip("evals.formats")
+    if not (SETS / name).is_file():
+        pytest.skip(f"{name} not written yet")
+    for data in load_set(name):
+        item = formats.parse_item(data)
+        assert isinstance(item, formats.DocumentItem)
+        if item.text is not None:
+            for e in item.expected:
+                start, end = formats.expected_span(item.text, e, item.id)
+                assert item.text[start:end] == e.quote
