@@ -480,8 +480,8 @@ def connection_test(config: LLMConfig | None = None) -> dict[str, Any]:
         started = time.monotonic()
         result["models"] = client.list_models()
         result["reachable"] = True
-        reply = client._ask([{"role": "system", "content": SYSTEM_MESSAGE},
-                             {"role": "user", "content": 'What is 2 + 3? Reply as JSON: {"answer": <integer>}'}], _Probe)
+        prompt = render_prompt(load_prompt("connection_test"), {"question": "What is 2 + 3?"})
+        reply = client._ask([{"role": "system", "content": SYSTEM_MESSAGE}, {"role": "user", "content": prompt}], _Probe)
         result["latency_s"] = round(time.monotonic() - started, 3)
         result["schema_mode"] = client.schema_mode
         try:
