@@ -1,0 +1,310 @@
+"""The passage store: Chroma (embedded on disk, or a Chroma server), with content-hash identity.
+
+Two collections: `copydesk_passages` (one record per passage: text, embedding, offsets, metadata) and
+`copydesk_documents` (one record per document: full text and metadata, plus one meta record holding the
+embedder's name and a revision that changes with every write). A document's row is written only after
+all its passages were added, so a failure mid-ingest never leaves half a document visible.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from retrieval.chunking import DEFAULT_MAX_TOKENS, chunk_document
+from retrieval.embeddings import CopydeskEmbeddingFunction, Embedder, EmbedderUnavailable, get_embedder
+from retrieval.types import Document, Passage
+
+PASSAGES = "copydesk_passages"
+DOCUMENTS = "copydesk_documents"
+META_ID = "__copydesk_meta__"
+STORE_ENV = "COPYDESK_STORE"
+URL_ENV = "COPYDESK_CHROMA_URL"
+DEFAULT_STORE_DIR = ".copydesk/store"
+DEFAULT_BATCH_SIZE = 256  # passages embedded and written per call
+_PAGE = 5000
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class IngestStats:
+    added: int = 0  # new documents
+    replaced: int = 0  # documents whose text changed
+    unchanged: int = 0  # documents already stored with the same content hash
+    passages: int = 0  # passages written
+
+    def __str__(self) -> str:
+        return (f"{self.added} added, {self.replaced} replaced, {self.unchanged} unchanged, "
+                f"{self.passages} passages written")
+
+
+def document_id(source: str) -> str:
+    return "doc:" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:24]
+
+
+def _date_number(value: date | None) -> int:
+    """Dates as YYYYMMDD integers for chroma filters; 0 means undated."""
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def _passage_metadata(p: Passage) -> dict[str, Any]:
+    meta: dict[str, Any] = {"source": p.source, "start": p.start, "end": p.end, "doc_hash": p.doc_hash or "",
+                            "date_num": _date_number(p.date)}
+    if p.title:
+        meta["title"] = p.title
+    if p.url:
+        meta["url"] = p.url
+    return meta
+
+
+def passage_from_record(passage_id: str, text: str, meta: dict[str, Any], score: float | None = None) -> Passage:
+    number = int(meta.get("date_num") or 0)
+    day = date(number // 10000, number // 100 % 100, number % 100) if number else None
+    return Passage(id=passage_id, source=meta["source"], text=text, start=int(meta["start"]), end=int(meta["end"]),
+                   title=meta.get("title"), date=day, url=meta.get("url"), doc_hash=meta.get("doc_hash") or None,
+                   score=score)
+
+
+class Store:
+    """A corpus of documents and their passages in Chroma. Use `open_store` to get one."""
+
+    def __init__(self, client: Any, embedder: Embedder, location: str, local_dir: Path | None) -> None:
+        self.client = client
+        self.embedder = embedder
+        self.location = location
+        self.local_dir = local_dir  # where caches such as the keyword index live (None: a per-URL cache dir)
+        self.function = CopydeskEmbeddingFunction(embedder=embedder)
+        try:
+            self.passages = client.get_or_create_collection(
+                PASSAGES, embedding_function=self.function, configuration={"hnsw": {"space": "cosine"}})
+            self.docs = client.get_or_create_collection(
+                DOCUMENTS, embedding_function=self.function, configuration={"hnsw": {"space": "l2"}})
+        except Exception as error:
+            raise StoreError(f"cannot open the collections of store {location}: {_one_line(error)}") from None
+
+    # ----- meta record: embedder name and revision -------------------------------------------------
+    def _meta(self) -> dict[str, Any]:
+        found = self.docs.get(ids=[META_ID], include=["metadatas"])
+        return dict(found["metadatas"][0]) if found["ids"] else {}
+
+    def _bump_revision(self) -> None:
+        meta = {"embedder": self.embedder.name, "revision": uuid.uuid4().hex, "kind": "meta"}
+        self.docs.upsert(ids=[META_ID], documents=[""], metadatas=[meta], embeddings=[[1.0] * self.embedder.dim])
+
+    def revision(self) -> str:
+        """Changes whenever passages are added or removed (caches key on it)."""
+        return str(self._meta().get("revision", "empty"))
+
+    # ----- reading --------------------------------------------------------------------------------
+    def count(self) -> int:
+        """Number of passages."""
+        return self.passages.count()
+
+    def documents(self) -> list[dict[str, Any]]:
+        """One row per document: source, title, date, url, hash, passages (count), chars."""
+        rows = []
+        for _, meta, text in self._iterate(self.docs, include=["metadatas", "documents"], where={"kind": "doc"}):
+            rows.append({"source": meta["source"], "title": meta.get("title"), "date": meta.get("date"),
+                         "url": meta.get("url"), "hash": meta["hash"], "passages": meta["passages"],
+                         "chars": len(text or "")})
+        return sorted(rows, key=lambda row: row["source"])
+
+    def document_text(self, source: str) -> str | None:
+        """The full text of a stored document (citations quote it and point into it), or None."""
+        found = self.docs.get(ids=[document_id(source)], include=["documents"])
+        return found["documents"][0] if found["ids"] else None
+
+    def document(self, source: str) -> Document | None:
+        found = self.docs.get(ids=[document_id(source)], include=["documents", "metadatas"])
+        if not found["ids"]:
+            return None
+        meta = found["metadatas"][0]
+        return Document(source=source, text=found["documents"][0], title=meta.get("title"),
+                        date=date.fromisoformat(meta["date"]) if meta.get("date") else None, url=meta.get("url"))
+
+    def passages_for(self, source: str) -> list[Passage]:
+        """A document's passages in text order."""
+        found = self.passages.get(where={"source": source}, include=["documents", "metadatas"])
+        passages = [passage_from_record(i, t, m) for i, t, m in zip(found["ids"], found["documents"], found["metadatas"])]
+        return sorted(passages, key=lambda p: p.start)
+
+    def get_passages(self, ids: Sequence[str]) -> list[Passage]:
+        """Passages by id, in the order given (unknown ids skipped)."""
+        if not ids:
+            return []
+        found = self.passages.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {i: passage_from_record(i, t, m) for i, t, m in zip(found["ids"], found["documents"], found["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def iter_passages(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of every passage, page by page."""
+        yield from self._iterate(self.passages, include=["documents", "metadatas"], with_text_first=True)
+
+    def _iterate(self, collection: Any, include: list[str], where: dict | None = None,
+                 with_text_first: bool = False) -> Iterator[tuple]:
+        offset = 0
+        while True:
+            page = collection.get(include=include, where=where, limit=_PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            for i, record_id in enumerate(page["ids"]):
+                meta = page["metadatas"][i] if page.get("metadatas") is not None else {}
+                text = page["documents"][i] if page.get("documents") is not None else None
+                yield (record_id, text, meta) if with_text_first else (record_id, meta, text)
+            offset += len(page["ids"])
+
+    def stats(self) -> dict[str, Any]:
+        documents = self.docs.count() - (1 if self._meta() else 0)
+        return {"location": self.location, "embedder": self.embedder.name, "documents": documents,
+                "passages": self.count()}
+
+    # ----- writing --------------------------------------------------------------------------------
+    def ingest(self, docs: Iterable[Document], progress: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+               max_tokens: int = DEFAULT_MAX_TOKENS) -> IngestStats:
+        """Add documents; unchanged ones (same source and content hash) are skipped, changed ones replaced."""
+        from tqdm import tqdm
+
+        totals = {"added": 0, "replaced": 0, "unchanged": 0, "passages": 0}
+        bar = tqdm(desc="ingest", unit="doc", disable=not progress)
+        pending: dict[str, Document] = {}
+        pending_chars = 0
+        try:
+            for doc in docs:
+                pending.pop(doc.source, None)
+                pending[doc.source] = doc  # a later copy of the same source wins
+                pending_chars += len(doc.text)
+                if len(pending) >= batch_size or pending_chars > batch_size * 600:
+                    self._ingest_batch(list(pending.values()), totals, batch_size, max_tokens)
+                    bar.update(len(pending))
+                    pending, pending_chars = {}, 0
+            if pending:
+                self._ingest_batch(list(pending.values()), totals, batch_size, max_tokens)
+                bar.update(len(pending))
+        finally:
+            bar.close()
+        return IngestStats(**totals)
+
+    def _ingest_batch(self, docs: list[Document], totals: dict[str, int], batch_size: int, max_tokens: int) -> None:
+        ids = [document_id(d.source) for d in docs]
+        try:
+            existing = self.docs.get(ids=ids, include=["metadatas"])
+        except Exception as error:
+            raise StoreError(f"cannot read store {self.location}: {_one_line(error)}") from None
+        stored_hash = {m["source"]: m["hash"] for m in existing["metadatas"]}
+        changed = [d for d in docs if stored_hash.get(d.source) != d.hash]
+        totals["unchanged"] += len(docs) - len(changed)
+        if not changed:
+            return
+        chunks = {d.source: chunk_document(d, max_tokens=max_tokens) for d in changed}
+        new_passages = [p for d in changed for p in chunks[d.source]]
+        added_ids: list[str] = []
+        try:
+            for begin in range(0, len(new_passages), batch_size):
+                batch = new_passages[begin:begin + batch_size]
+                vectors = self.embedder.embed([p.text for p in batch])
+                batch_ids = [p.id for p in batch]
+                added_ids.extend(batch_ids)
+                self.passages.upsert(ids=batch_ids, documents=[p.text for p in batch], embeddings=vectors,
+                                     metadatas=[_passage_metadata(p) for p in batch])
+            rows = [{"kind": "doc", "source": d.source, "hash": d.hash, "passages": len(chunks[d.source]),
+                     **({"title": d.title} if d.title else {}), **({"date": d.date.isoformat()} if d.date else {}),
+                     **({"url": d.url} if d.url else {})} for d in changed]
+            self.docs.upsert(ids=[document_id(d.source) for d in changed], documents=[d.text for d in changed],
+                             metadatas=rows, embeddings=[[1.0] * self.embedder.dim] * len(changed))
+        except BaseException as error:
+            self._forget(added_ids)
+            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise StoreError(f"ingest into {self.location} failed, batch rolled back: {_one_line(error)}") from None
+        replaced = [d for d in changed if d.source in stored_hash]
+        for d in replaced:  # old passages go after the new row is written
+            self.passages.delete(where={"$and": [{"source": d.source}, {"doc_hash": {"$ne": d.hash}}]})
+        self._bump_revision()
+        totals["replaced"] += len(replaced)
+        totals["added"] += len(changed) - len(replaced)
+        totals["passages"] += len(new_passages)
+
+    def _forget(self, passage_ids: list[str]) -> None:
+        """Best-effort rollback of passages added by a failed batch (old versions are kept)."""
+        try:
+            if passage_ids:
+                self.passages.delete(ids=passage_ids)
+        except Exception:
+            pass
+
+    def remove(self, source: str) -> bool:
+        """Delete a document and its passages; False when it was not stored."""
+        doc_id = document_id(source)
+        if not self.docs.get(ids=[doc_id])["ids"]:
+            return False
+        try:
+            self.docs.delete(ids=[doc_id])
+            self.passages.delete(where={"source": source})
+            self._bump_revision()
+        except Exception as error:
+            raise StoreError(f"cannot remove {source!r} from {self.location}: {_one_line(error)}") from None
+        return True
+
+
+def _check_embedder(store: Store, requested: Embedder | None) -> Store:
+    recorded = store._meta().get("embedder")
+    if recorded and recorded != store.embedder.name:
+        if requested is not None:
+            raise StoreError(f"store {store.location} was built with embedder {recorded!r}, not "
+                             f"{store.embedder.name!r}; re-ingest into a new store or open it with {recorded!r}")
+        store.embedder = get_embedder(recorded)
+        store.function.embedder = store.embedder
+    return store
+
+
+def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
+               embedder: Embedder | str | None = None) -> Store:
+    """Open (or create) a store: embedded Chroma at `path` (default $COPYDESK_STORE or .copydesk/store),
+    or the Chroma server at `url` (or $COPYDESK_CHROMA_URL when no path is given)."""
+    import chromadb
+    from chromadb.config import Settings
+
+    try:
+        chosen = get_embedder(embedder) if isinstance(embedder, str) or embedder is None else embedder
+    except EmbedderUnavailable as error:
+        raise StoreError(str(error)) from None
+    settings = Settings(anonymized_telemetry=False)
+    url = url or (None if path is not None else os.environ.get(URL_ENV))
+    if url:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        try:
+            client = chromadb.HttpClient(host=parsed.hostname or "localhost", port=parsed.port or 8000,
+                                         ssl=parsed.scheme == "https", settings=settings)
+            client.heartbeat()
+        except Exception as error:
+            raise StoreError(f"cannot reach the Chroma server at {url}: {_one_line(error)}") from None
+        store = Store(client, chosen, url, None)
+    else:
+        directory = Path(path if path is not None else os.environ.get(STORE_ENV, DEFAULT_STORE_DIR))
+        if directory.exists() and not directory.is_dir():
+            raise StoreError(f"store path {directory} is a file, not a folder")
+        sqlite_file = directory / "chroma.sqlite3"
+        if sqlite_file.exists():
+            with open(sqlite_file, "rb") as handle:
+                if handle.read(16) != b"SQLite format 3\x00":
+                    raise StoreError(f"store {directory} is corrupt: chroma.sqlite3 is not an SQLite database")
+        try:
+            client = chromadb.PersistentClient(path=str(directory), settings=settings)
+        except Exception as error:
+            raise StoreError(f"cannot open store {directory} (corrupt or locked?): {_one_line(error)}") from None
+        store = Store(client, chosen, str(directory), directory)
+    return _check_embedder(store, embedder if not isinstance(embedder, str) and embedder is not None else None)
