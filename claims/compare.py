@@ -24,6 +24,7 @@ UPPER_BOUND_OPEN = {"less than", "under", "below", "fewer than", "lower than"}
 UPPER_BOUND_CLOSED = {"at most", "up to", "no more than", "a maximum of"}
 APPROX_TOLERANCE = 0.05  # "about 40 billion" accepts 38-42 billion
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
 STOPWORDS = frozenset(
     "a an the of in on at to for from by with and or but as is are was were be been being has have had "
     "this that these those it its their his her they them he she we you i our your which who whom whose "
@@ -33,6 +34,26 @@ STOPWORDS = frozenset(
     "new said says say according all any each other both one two three four five six seven eight nine ten "
     "million billion trillion thousand bn mn year years month months day days lrb rrb s".split()
 )
+
+
+ANTONYMS = {
+    "more": "less", "most": "least", "higher": "lower", "highest": "lowest", "larger": "smaller",
+    "largest": "smallest", "before": "after", "first": "last", "increase": "decrease", "increased": "decreased",
+    "rise": "fall", "rose": "fell", "win": "lose", "won": "lost", "alive": "dead", "born": "died",
+    "male": "female", "above": "below", "over": "under", "older": "younger", "earliest": "latest",
+    "positive": "negative", "success": "failure", "major": "minor", "early": "late", "best": "worst",
+    "gain": "loss", "north": "south", "east": "west", "film": "book", "novel": "film", "album": "film",
+}
+ANTONYMS.update({v: k for k, v in list(ANTONYMS.items())})
+
+
+def antonym_conflict(claim_words: set[str], evidence_words: set[str]) -> bool:
+    """A claim word whose opposite, but not itself, is in the evidence ("died" vs "born")."""
+    return any(ANTONYMS.get(w) in evidence_words and w not in evidence_words for w in claim_words)
+
+
+def raw_words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text)}
 
 
 # --- the shared grammars (with a temporary fallback while they have not landed) -------------------
@@ -105,6 +126,10 @@ def _fallback_find_quantities(text: str) -> list[_QuantityHit]:
         if m["sym"] is None and m["scale"] is None and m["unit"] is None and m["num2"] is None \
                 and re.fullmatch(r"1[5-9]\d\d|20\d\d", m["num"]):
             continue  # a bare year is a date
+        if m["sym"] is None and m["unit"] is None and m["scale"] is None and (
+                re.search(_MONTH_RE.replace("mon", "m1") + r"\s*$", text[max(0, m.start() - 12):m.start()], re.I)
+                or re.match(r"\s*(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE.replace("mon", "m2"), text[m.end():], re.I)):
+            continue  # the day of a date
         scale = _SCALES.get((m["scale"] or "").lower(), 1.0)
         unit_word = (m["unit"] or "").lower()
         unit = None
@@ -134,8 +159,8 @@ _MONTHS = {m: i + 1 for i, m in enumerate(
 _MONTH_RE = r"(?P<mon>" + "|".join(_MONTHS) + r")"
 _FALLBACK_DATE = re.compile(
     r"(?:(?P<rel>since|before|after|until)\s+)?(?:"
-    r"(?P<d1>\d{1,2})(?:\s?(?:-|–|to)\s?(?P<d2>\d{1,2}))?\s+" + _MONTH_RE + r"(?:\s*,?\s*(?P<y1>\d{4}))?"
-    r"|" + _MONTH_RE.replace("mon", "mon2") + r"(?:\s+(?P<d3>\d{1,2})(?:\s?(?:-|–|to)\s?(?P<d4>\d{1,2}))?)?"
+    r"(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:\s?(?:-|–|to)\s?(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?\s+(?:of\s+)?" + _MONTH_RE + r"(?:\s*,?\s*(?P<y1>\d{4}))?"
+    r"|" + _MONTH_RE.replace("mon", "mon2") + r"(?:\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?(?:\s?(?:-|–|to)\s?(?P<d4>\d{1,2})(?:st|nd|rd|th)?)?)?"
     r"(?:\s*,?\s*(?P<y2>\d{4}))?"
     r"|(?P<y3>1[5-9]\d\d|20\d\d))\b",
     re.IGNORECASE,
@@ -211,9 +236,6 @@ def evidence_sentences(passages: Iterable[Passage]) -> list[EvidenceSentence]:
 
 
 # --- relevance: is the evidence about the same thing? --------------------------------------------
-
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
-
 
 def content_words(text: str) -> set[str]:
     """Lower-cased content words (no stopwords, no numbers), lightly stemmed."""
@@ -352,10 +374,16 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
             ev_head = _noun_head(ev.noun)
             if head and ev_head and head != ev_head and head not in words:
                 continue  # counts of different things
-            noun_bonus = 0.3 if head and head in words else 0.0
-            relevance = sentence_overlap + local_overlap + noun_bonus
+            noun_match = bool(head and head in words)
+            if _family(q) == ("unit", "") and not noun_match and local_overlap < 0.34:
+                continue  # a bare number must be about the same counted thing
+            if len(hits) > 1 and local and local_overlap == 0 and not noun_match:
+                continue  # one of several figures in the sentence, not the claim's
+            relevance = sentence_overlap + local_overlap + (0.3 if noun_match else 0.0)
             written = s.text[hit.start:hit.end]
             label = _relation(claim_iv, interval(ev, written), _strict(q))
+            if antonym_conflict(raw_words(claim.statement), raw_words(s.text)):
+                label = None
             said = f"draft says {fmt(q, claim.text)}, source says {fmt(ev, written)}"
             out.append(_Candidate(s, relevance, label, said))
     return out
@@ -405,6 +433,9 @@ def _percent_point_confusion(claim: Claim, s: EvidenceSentence, hits: list[Any])
 # --- dates ---------------------------------------------------------------------------------------
 
 def _date_label(claim_value: DateValue, ev: DateValue) -> Label | None:
+    if (claim_value.relative or ev.relative) and claim_value.granularity in ("day", "range") \
+            and ev.granularity in ("day", "range") and claim_value.start.year != ev.start.year:
+        return _same_days_of_year(claim_value, ev)  # "born on March 3" against "March 3, 1970"
     c_lo, c_hi, e_lo, e_hi = claim_value.start, claim_value.end, ev.start, ev.end
     if claim_value.relation in ("before", "until"):
         c_lo = date.min
@@ -427,6 +458,14 @@ def _date_label(claim_value: DateValue, ev: DateValue) -> Label | None:
     return None
 
 
+def _same_days_of_year(claim_value: DateValue, ev: DateValue) -> Label | None:
+    if claim_value.relation != "on" or ev.relation != "on":
+        return None
+    claimed = (claim_value.start.month, claim_value.start.day, claim_value.end.month, claim_value.end.day)
+    found = (ev.start.month, ev.start.day, ev.end.month, ev.end.day)
+    return Label.supported if claimed == found else Label.contradicted
+
+
 def _describe(value: DateValue) -> str:
     span = value.start.isoformat() if value.start == value.end else f"{value.start} to {value.end}"
     return span if value.relation == "on" else f"{value.relation} {span}"
@@ -438,16 +477,24 @@ def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: dat
     claim_words = content_words(claim.statement) or content_words(claim.text)
     local = _claim_local_words(claim)
     out = []
+    conflict_words = raw_words(claim.statement)
     for s in sentences:
         sentence_overlap = overlap(claim_words, content_words(s.text))
-        for hit in dates_in(s.text, s.passage.date or as_of):
+        hits = dates_in(s.text, s.passage.date or as_of)
+        conflict = antonym_conflict(conflict_words, raw_words(s.text))
+        for hit in hits:
             ev = hit.value
+            near = context_words(s.text, hit.start, hit.end)
+            local_overlap = overlap(local, near) if local else 0.0
+            if len(hits) > 1 and local and local_overlap == 0:
+                continue  # one of several dates in the sentence, not the claim's
             if dv.granularity == "year" and ev.granularity != "year" and ev.start.year == dv.start.year:
                 label = Label.supported if dv.relation == "on" else _date_label(dv, ev)
             else:
                 label = _date_label(dv, ev)
-            near = context_words(s.text, hit.start, hit.end)
-            relevance = sentence_overlap + (overlap(local, near) if local else 0.0)
+            if conflict:
+                label = None
+            relevance = sentence_overlap + local_overlap
             out.append(_Candidate(s, relevance, label, f"draft says {_describe(dv)}, source says {_describe(ev)}"))
     return out
 
@@ -490,3 +537,17 @@ def compare(claim: Claim, passages: list[Passage], as_of: date) -> Verdict | Non
     if claim.date is not None:
         return _decide(_date_candidates(claim, sentences, as_of), "comparator:date", _comparator_confidence)
     return None
+
+
+def statement_claims(statement: str, as_of: date) -> list[Claim]:
+    """One claim per quantity and date in the statement, read with the shared grammars."""
+    claims = []
+    for i, hit in enumerate(quantities_in(statement)):
+        claims.append(Claim(id=f"q{i}", text=statement[hit.start:hit.end], start=hit.start, end=hit.end,
+                            kind="quantity", statement=statement, sentence_end=len(statement),
+                            quantity=hit.quantity, extractor="given"))
+    for i, hit in enumerate(dates_in(statement, as_of)):
+        claims.append(Claim(id=f"d{i}", text=statement[hit.start:hit.end], start=hit.start, end=hit.end,
+                            kind="date", statement=statement, sentence_end=len(statement),
+                            date=hit.value, extractor="given"))
+    return claims

@@ -21,8 +21,8 @@ import numpy as np
 
 from claims.calibration import calibrate
 from claims.compare import (
-    EvidenceSentence, _date_label, _family, _relation, _strict, content_words, dates_in, evidence_sentences,
-    interval, quantities_in, stem,
+    ANTONYMS, EvidenceSentence, _date_label, _family, _relation, _strict, compare, content_words, dates_in,
+    evidence_sentences, interval, quantities_in, statement_claims, stem,
 )
 from claims.models import Label, Verdict
 from retrieval.types import Passage
@@ -33,22 +33,13 @@ DEFAULT_DECISION_THRESHOLD = 0.5
 
 NEGATIONS = frozenset("not no never none nobody nothing neither nor n't cannot without fail failed refused "
                       "denied lack lacks lacked".split())
-ANTONYMS = {
-    "more": "less", "most": "least", "higher": "lower", "highest": "lowest", "larger": "smaller",
-    "largest": "smallest", "before": "after", "first": "last", "increase": "decrease", "increased": "decreased",
-    "rise": "fall", "rose": "fell", "win": "lose", "won": "lost", "alive": "dead", "born": "died",
-    "male": "female", "above": "below", "over": "under", "older": "younger", "earliest": "latest",
-    "positive": "negative", "success": "failure", "major": "minor", "early": "late", "only": "also",
-    "american": "british", "north": "south", "east": "west", "best": "worst", "gain": "loss",
-}
-ANTONYMS.update({v: k for k, v in list(ANTONYMS.items())})
-
 FEATURE_NAMES = (
     "containment", "jaccard", "missing_share", "entity_containment", "has_entities", "bigram_containment",
     "claim_has_number", "number_exact_share", "number_supported", "number_contradicted", "number_unmatched",
     "evidence_has_number", "claim_has_date", "date_supported", "date_contradicted", "date_unmatched",
     "negation_claim", "negation_evidence", "negation_mismatch", "antonym_cue", "log_claim_len",
     "log_evidence_len", "containment_x_number_contradicted", "containment_x_number_supported",
+    "comparator_supported", "comparator_contradicted", "comparator_undecided",
 )
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*\d|\d|n't")
@@ -146,7 +137,19 @@ def pair_features(claim: str, evidence: str, as_of: date | None = None) -> list[
         float(bool(e_numbers)), has_date, d_sup, d_con, d_miss,
         neg_c, neg_e, float(neg_c != neg_e), antonym, math.log1p(len(c_tokens)),
         math.log1p(len(e_tokens)), containment * q_con, containment * q_sup,
+        *_comparator_outcomes(claim, evidence, as_of),
     ]
+
+
+def _comparator_outcomes(claim: str, evidence: str, as_of: date) -> tuple[float, float, float]:
+    """Shares of the claim's values the comparators find supported / contradicted / undecided here."""
+    claims = statement_claims(claim, as_of)
+    if not claims:
+        return 0.0, 0.0, 0.0
+    passage = Passage(id="evidence", source="evidence", text=evidence, start=0, end=len(evidence))
+    labels = [v.label if v else None for v in (compare(c, [passage], as_of) for c in claims)]
+    n = len(labels)
+    return (labels.count(Label.supported) / n, labels.count(Label.contradicted) / n, labels.count(None) / n)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from claims.compare import compare, dates_in, quantities_in
-from claims.judge import OfflineJudge
+from claims.compare import compare, content_words, overlap, raw_words, statement_claims
+from claims.judge import NEGATIONS, OfflineJudge, VerifierUnavailable
 from claims.models import Claim, Label, Verdict
 from retrieval.types import Passage
+
+STATEMENT_COVERAGE = 0.75  # share of a statement's content words its supporting sentence must contain
 
 
 class VerifyInputError(ValueError):
@@ -31,24 +33,27 @@ def verify_statement(statement: str, passages: list[Passage], as_of: date, *, ll
         raise VerifyInputError("the claim statement is empty")
     verdicts = [compare(c, passages, as_of) for c in statement_claims(statement, as_of)]
     decided = [v for v in verdicts if v is not None]
-    if decided and len(decided) == len(verdicts) or any(v.label is Label.contradicted for v in decided):
-        contradicted = [v for v in decided if v.label is Label.contradicted]
-        return ensure_cited(contradicted[0] if contradicted else decided[0])
+    contradicted = [v for v in decided if v.label is Label.contradicted]
+    if contradicted:
+        return ensure_cited(contradicted[0])
+    if decided and len(decided) == len(verdicts) and all(covers(statement, v) for v in decided):
+        return ensure_cited(decided[0])
     return ensure_cited(judge(statement, passages, as_of, llm=llm))
 
 
-def statement_claims(statement: str, as_of: date) -> list[Claim]:
-    """One claim per quantity and date in the statement, read with the shared grammars."""
-    claims = []
-    for i, hit in enumerate(quantities_in(statement)):
-        claims.append(Claim(id=f"q{i}", text=statement[hit.start:hit.end], start=hit.start, end=hit.end,
-                            kind="quantity", statement=statement, sentence_end=len(statement),
-                            quantity=hit.quantity, extractor="given"))
-    for i, hit in enumerate(dates_in(statement, as_of)):
-        claims.append(Claim(id=f"d{i}", text=statement[hit.start:hit.end], start=hit.start, end=hit.end,
-                            kind="date", statement=statement, sentence_end=len(statement),
-                            date=hit.value, extractor="given"))
-    return claims
+def covers(statement: str, verdict: Verdict) -> bool:
+    """Whether the cited sentence speaks to the whole statement, not just to its figure.
+
+    A comparator settles a value; a statement is supported only if the rest of it is in the sentence too
+    ("a 1986 film" is not supported by "a 1986 novel" although the year agrees).
+    """
+    if not verdict.citations:
+        return False
+    quote = verdict.citations[0].quote
+    if overlap(content_words(statement), content_words(quote)) < STATEMENT_COVERAGE:
+        return False
+    negated = [bool(raw_words(text) & NEGATIONS) for text in (statement, quote)]
+    return negated[0] == negated[1]
 
 
 def judge(statement: str, passages: list[Passage], as_of: date, *, llm=None) -> Verdict:
@@ -59,10 +64,18 @@ def judge(statement: str, passages: list[Passage], as_of: date, *, llm=None) -> 
 
             return LLMJudge(llm).judge(statement, passages, as_of)
         except Exception as exc:  # LLMUnavailable or anything else: the offline judge still answers
-            verdict = OfflineJudge().judge(statement, passages, as_of)
+            verdict = offline_judge(statement, passages, as_of)
             reason = type(exc).__name__ + (f": {exc}" if str(exc) else "")
             return verdict.model_copy(update={"note": f"LLM judge failed ({reason[:200]}): fell back to the offline judge"})
-    return OfflineJudge().judge(statement, passages, as_of)
+    return offline_judge(statement, passages, as_of)
+
+
+def offline_judge(statement: str, passages: list[Passage], as_of: date) -> Verdict:
+    try:
+        return OfflineJudge().judge(statement, passages, as_of)
+    except VerifierUnavailable as exc:
+        return Verdict(label=Label.not_enough_evidence, confidence=0.0, method="judge:offline",
+                       rationale="the offline judge could not run", note=str(exc))
 
 
 def ensure_cited(verdict: Verdict) -> Verdict:
