@@ -1,0 +1,155 @@
+"""The standard suite: the project's gold sets and the public sets, one scoreboard.
+
+    python -m evals.suite            # full samples, offline (and with the LLM when COPYDESK_LLM is set)
+    python -m evals.suite --quick    # small samples, for CI and a quick look
+
+Writes out/suite/suite.json and out/suite/suite.md (plus each set's own eval outputs under
+out/suite/<set>-<mode>/) and prints the Markdown table. Public sets are converted on first use into
+~/.cache/copydesk/evalsets/ (never into the repository); a set whose data is absent is skipped.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evals.converters import ConverterError, cached_set
+from evals.formats import REPO_ROOT, EvalSetError, default_shared_dir
+from evals.metrics import headline
+from evals.runner import Checkers, markdown_table, run_eval
+
+DEFAULT_OUT = REPO_ROOT / "out" / "suite"
+
+
+@dataclass(frozen=True)
+class SuiteSet:
+    name: str
+    source: str  # "repo:<path in the repository>" or the name of a converter
+    full: int | None  # items in a full run (None: all)
+    quick: int | None  # items in a --quick run
+    seed: int = 0
+
+    def path(self, shared_dir: Path) -> Path:
+        if self.source.startswith("repo:"):
+            return REPO_ROOT / self.source.removeprefix("repo:")
+        return cached_set(self.source, evaldata=shared_dir / "evaldata")
+
+
+STANDARD_SUITE: tuple[SuiteSet, ...] = (
+    SuiteSet("seeds (extraction)", "repo:evals/sets/seeds.jsonl", None, None),
+    SuiteSet("planted (documents)", "repo:evals/sets/planted.jsonl", None, None),
+    SuiteSet("vitaminc-numeric-300", "vitaminc-numeric-300", None, 60),
+    SuiteSet("climate-fever", "climate-fever", 300, 30),
+    SuiteSet("summedits-ectsum", "summedits-ectsum", 200, 20),
+    SuiteSet("summedits-sales_email", "summedits-sales_email", 200, 20),
+    SuiteSet("fever-symmetric", "fever-symmetric", None, 40),
+    SuiteSet("factcheck-bench", "factcheck-bench", 300, 30),
+)
+
+COLUMNS = ["set", "mode", "n", "accuracy", "macro_f1", "balanced_accuracy", "extraction_f1",
+           "flag_precision", "flag_recall", "seconds", "tokens"]
+
+
+def llm_configured() -> bool:
+    from claims.llm import LLMConfig
+
+    return LLMConfig.from_env().backend != "none"
+
+
+def run_suite(*, quick: bool = False, with_llm: bool | None = None, out_dir: Path | None = DEFAULT_OUT,
+              sets: tuple[SuiteSet, ...] = STANDARD_SUITE, only: list[str] | None = None,
+              climate_n: int | None = None, shared_dir: Path | None = None, progress: bool = True,
+              checkers: Checkers | None = None) -> list[dict[str, Any]]:
+    """Run every set offline (and with the configured LLM when `with_llm`, default: when one is configured).
+
+    Returns one row per (set, mode) with the headline numbers; a set that cannot run has a `skipped` reason.
+    """
+    shared = shared_dir or default_shared_dir()
+    modes: list[tuple[str, Any]] = [("offline", None)]
+    if with_llm is None:
+        with_llm = llm_configured()
+    if with_llm:
+        from claims.llm import get_client
+
+        client = get_client()
+        if client is None:
+            raise EvalSetError("--llm asks for an LLM but none is configured: set COPYDESK_LLM")
+        modes.append(("llm", client))
+    rows = []
+    for spec in sets:
+        if only and not any(word in spec.name for word in only):
+            continue
+        limit = spec.quick if quick else spec.full
+        if climate_n is not None and spec.source == "climate-fever":
+            limit = climate_n
+        for mode, llm in modes:
+            rows.append(_run_one(spec, mode, llm, limit, shared, out_dir, progress, checkers))
+    if out_dir is not None:
+        write_scoreboard(rows, out_dir)
+    return rows
+
+
+def _run_one(spec: SuiteSet, mode: str, llm: Any, limit: int | None, shared: Path, out_dir: Path | None,
+             progress: bool, checkers: Checkers | None) -> dict[str, Any]:
+    row: dict[str, Any] = {"set": spec.name, "mode": mode}
+    try:
+        path = spec.path(shared)
+    except ConverterError as exc:
+        return {**row, "skipped": str(exc)}
+    if not path.is_file():
+        return {**row, "skipped": f"{path} not found"}
+    started = time.perf_counter()
+    slug = spec.name.split(" ")[0]
+    result = run_eval(path, out_dir=out_dir / f"{slug}-{mode}" if out_dir else None, limit=limit, seed=spec.seed,
+                      llm=llm, progress=progress, shared_dir=shared, checkers=checkers)
+    row.update(headline(result.metrics))
+    row["seconds"] = round(time.perf_counter() - started, 2)
+    row["errors"] = result.metrics["n_errors"]
+    row["metrics"] = result.metrics
+    return row
+
+
+def scoreboard_markdown(rows: list[dict[str, Any]]) -> str:
+    table = markdown_table(COLUMNS + ["errors"], [[row.get(c) for c in COLUMNS + ["errors"]]
+                                                 for row in rows if "skipped" not in row])
+    skipped = [f"- {row['set']} ({row['mode']}): skipped, {row['skipped']}\n" for row in rows if "skipped" in row]
+    return table + ("\n" + "".join(skipped) if skipped else "")
+
+
+def write_scoreboard(rows: list[dict[str, Any]], out_dir: Path) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out_dir / "suite.json", out_dir / "suite.md"
+    json_path.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+    md_path.write_text("# copydesk standard suite\n\n" + scoreboard_markdown(rows), encoding="utf-8")
+    return json_path, md_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.suite", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small samples (CI)")
+    llm = parser.add_mutually_exclusive_group()
+    llm.add_argument("--llm", action="store_true", help="also run with the configured LLM (COPYDESK_LLM)")
+    llm.add_argument("--offline", action="store_true", help="offline only, even when an LLM is configured")
+    parser.add_argument("--only", nargs="+", metavar="WORD", help="run only sets whose name contains a WORD")
+    parser.add_argument("--climate-n", type=int, help="Climate-FEVER sample size")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default out/suite)")
+    parser.add_argument("--shared", type=Path, help="shared data folder (default ../shared or COPYDESK_SHARED)")
+    args = parser.parse_args(argv)
+    with_llm = True if args.llm else False if args.offline else None
+    try:
+        rows = run_suite(quick=args.quick, with_llm=with_llm, out_dir=args.out, only=args.only,
+                         climate_n=args.climate_n, shared_dir=args.shared)
+    except EvalSetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(scoreboard_markdown(rows))
+    print(f"written to {args.out}/suite.md and suite.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
