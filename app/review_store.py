@@ -12,6 +12,7 @@ restart of the app as soon as `save` returns.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 from claims.errors import CopydeskError
-from claims.models import Claim, Label
+from claims.models import Claim, Label, Report
 
 DEFAULT_REVIEW_DB = Path.home() / ".local" / "share" / "copydesk" / "reviews.sqlite3"
 MIN_SENTENCE_SIMILARITY = 0.6  # fuzzy re-attachment: how alike the old and new sentence must be
@@ -46,7 +47,13 @@ CREATE TABLE IF NOT EXISTS decisions (
     reviewer    TEXT NOT NULL DEFAULT '',
     updated_at  TEXT NOT NULL,
     PRIMARY KEY (doc_id, claim_key)
-)
+);
+CREATE TABLE IF NOT EXISTS checks (
+    doc_id      TEXT PRIMARY KEY,
+    draft       TEXT NOT NULL,
+    report      TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
 """
 
 
@@ -115,7 +122,7 @@ class ReviewStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as conn:
                 conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
+                conn.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise ReviewStoreError(f"cannot open the review database {self.path}: {exc}") from None
 
@@ -132,7 +139,7 @@ class ReviewStore:
             raise ReviewStoreError("the document id is empty")
         stamped = Decision(status=decision.status, override=decision.override if decision.status == "overridden" else None,
                            note=decision.note, for_editor=decision.for_editor, reviewer=decision.reviewer,
-                           updated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                           updated_at=_now())
         row = (doc_id, claim_fingerprint(draft, claim), _normalise(claim.text), _normalise(sentence_of(draft, claim)),
                claim.kind, claim.start / max(len(draft), 1), stamped.status,
                stamped.override.value if stamped.override else None, stamped.note, int(stamped.for_editor),
@@ -198,14 +205,44 @@ class ReviewStore:
                 used_keys.add(row["claim_key"])
         return attached
 
+    def save_check(self, doc_id: str, draft: str, report: Report) -> None:
+        """Keep the latest checked draft and its report, so the reviewer can reopen them after a restart."""
+        row = (doc_id, draft, json.dumps(report.to_json(), ensure_ascii=False), _now())
+        conn = self._connect()
+        try:
+            with conn:
+                conn.execute("INSERT OR REPLACE INTO checks VALUES (?,?,?,?)", row)
+        except sqlite3.Error as exc:
+            raise ReviewStoreError(f"cannot save the checked draft to {self.path}: {exc}") from None
+        finally:
+            conn.close()
+
+    def last_check(self, doc_id: str) -> tuple[str, Report] | None:
+        """The latest checked draft and report saved under this document id, if any."""
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT draft, report FROM checks WHERE doc_id=?", (doc_id,)).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            return None
+        return row[0], Report.from_json(json.loads(row[1]))
+
     def documents(self) -> list[tuple[str, int, str]]:
         """(document id, number of decisions, last update) for every reviewed document, newest first."""
         conn = self._connect()
         try:
-            return conn.execute("SELECT doc_id, COUNT(*), MAX(updated_at) FROM decisions GROUP BY doc_id "
-                                "ORDER BY MAX(updated_at) DESC").fetchall()
+            return conn.execute(
+                "SELECT k.doc_id, COUNT(d.claim_key), MAX(k.updated_at, COALESCE(MAX(d.updated_at), '')) FROM checks k "
+                "LEFT JOIN decisions d ON d.doc_id = k.doc_id GROUP BY k.doc_id "
+                "UNION SELECT doc_id, COUNT(*), MAX(updated_at) FROM decisions "
+                "WHERE doc_id NOT IN (SELECT doc_id FROM checks) GROUP BY doc_id ORDER BY 3 DESC").fetchall()
         finally:
             conn.close()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _decision(row: sqlite3.Row) -> Decision:

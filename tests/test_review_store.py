@@ -111,3 +111,13 @@ def test_bad_input_is_refused_with_a_message(tmp_path):
 def test_document_id_is_the_first_line():
     assert document_id("\n\n  Tokyo's   deep-sea bet \nbody") == "Tokyo's deep-sea bet"
     assert document_id("   ") == "untitled draft"
+
+
+def test_checked_draft_and_report_reopen_after_restart(tmp_path):
+    report = make_report(DRAFT, SPECS)
+    ReviewStore(tmp_path / "r.db").save_check("Seabed mining update", DRAFT, report)
+    reopened = ReviewStore(tmp_path / "r.db")
+    draft, again = reopened.last_check("Seabed mining update")
+    assert draft == DRAFT and again.to_json() == report.to_json()
+    assert reopened.last_check("another draft") is None
+    assert [row[0] for row in reopened.documents()] == ["Seabed mining update"]

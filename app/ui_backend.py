@@ -1,0 +1,234 @@
+"""The UI's only door to the backend: checking, the corpus store, evaluations and the LLM settings.
+
+Pages call these functions and never import claims/retrieval/evals directly, so wiring changes in
+one place and tests can replace a function with monkeypatch.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from claims.errors import CopydeskError
+from claims.models import Report
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_DRAFT = REPO / "app" / "demo" / "draft.txt"
+EVAL_SETS_DIR = REPO / "evals" / "sets"
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".jsonl")
+DRAFT_SUFFIXES = ("txt", "md", "html", "htm")
+MAX_DRAFT_UPLOAD_BYTES = 2_000_000
+MAX_CORPUS_UPLOAD_BYTES = 20_000_000
+
+Progress = Callable[[int, int, str], None]
+
+
+class BackendUnavailable(CopydeskError):
+    """A part of the backend this page needs is not installed or not built yet."""
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """What the Settings page chose. The API key lives only in the session, never on disk."""
+
+    backend: str = "none"  # "none", "local" or "openai-compatible"
+    base_url: str = ""
+    model: str = ""
+    api_key: str = ""
+
+
+def store_dir() -> str:
+    return os.environ.get("COPYDESK_STORE") or str(Path.home() / ".local" / "share" / "copydesk" / "store")
+
+
+def demo_mode() -> bool:
+    return os.environ.get("COPYDESK_DEMO", "") not in ("", "0", "false")
+
+
+def demo_draft() -> str:
+    return DEMO_DRAFT.read_text(encoding="utf-8") if DEMO_DRAFT.is_file() else ""
+
+
+_STORES: dict[str, Any] = {}
+
+
+def open_corpus(path: str | None = None):
+    """The retrieval store at `path` (default COPYDESK_STORE), opened once per process."""
+    key = str(Path(path or store_dir()).expanduser().resolve())
+    if key not in _STORES:
+        try:
+            from retrieval.store import open_store
+        except ImportError as exc:
+            raise BackendUnavailable(f"the corpus store is not available yet ({exc})") from None
+        _STORES[key] = open_store(key)
+    return _STORES[key]
+
+
+def decode_draft_upload(data: bytes, name: str) -> str:
+    """An uploaded draft as text, or a DraftError with a one-line message."""
+    from claims.drafts import DraftError, decode_draft
+
+    if len(data) > MAX_DRAFT_UPLOAD_BYTES:
+        raise DraftError(f"{name} is {len(data) / 1e6:.1f} MB; uploaded drafts are limited to "
+                         f"{MAX_DRAFT_UPLOAD_BYTES / 1e6:.0f} MB")
+    return decode_draft(data, name)
+
+
+def llm_client(settings: LLMSettings):
+    """An LLM client for these settings, or None for the offline default."""
+    if settings.backend == "none":
+        return None
+    from claims.llm import get_client
+
+    return get_client(llm_config(settings))
+
+
+def llm_config(settings: LLMSettings):
+    try:
+        from claims.llm import LLMConfig
+    except ImportError as exc:
+        raise BackendUnavailable(f"the LLM client is not available yet ({exc})") from None
+    fields: dict[str, Any] = {"backend": settings.backend}
+    if settings.base_url:
+        fields["base_url"] = settings.base_url
+    if settings.model:
+        fields["model"] = settings.model
+    if settings.api_key:
+        fields["api_key"] = settings.api_key
+    base = LLMConfig.from_env()
+    known = set(getattr(type(base), "model_fields", {}) or fields)
+    return base.model_copy(update={k: v for k, v in fields.items() if k in known})
+
+
+def connection_test(settings: LLMSettings) -> dict[str, Any]:
+    from claims.llm import connection_test as test
+
+    return test(llm_config(settings))
+
+
+def check_draft(draft: str, *, as_of: date, settings: LLMSettings = LLMSettings(),
+                progress: Progress | None = None) -> Report:
+    """Check the draft against the configured corpus (none when the store does not exist yet)."""
+    try:
+        from claims.pipeline import check
+    except ImportError as exc:
+        raise BackendUnavailable(f"the checking pipeline is not available yet ({exc})") from None
+    store = open_corpus() if Path(store_dir()).exists() else None
+    return check(draft, store=store, as_of=as_of, llm=llm_client(settings), progress=progress)
+
+
+def ingest_uploads(files: Iterable[tuple[str, bytes]], progress: Progress | None = None) -> Any:
+    """Ingest uploaded (name, bytes) files into the store; returns the store's IngestStats."""
+    from retrieval.loaders import LoadError, load_file
+
+    files = list(files)
+    with tempfile.TemporaryDirectory(prefix="copydesk-upload-") as tmp:
+        docs = []
+        for i, (name, data) in enumerate(files):
+            if progress:
+                progress(i, len(files), f"reading {name}")
+            safe = Path(name).name
+            if not safe.lower().endswith(UPLOAD_SUFFIXES):
+                raise LoadError(f"{safe}: unsupported file type (use {', '.join(UPLOAD_SUFFIXES)})")
+            if len(data) > MAX_CORPUS_UPLOAD_BYTES:
+                raise LoadError(f"{safe} is {len(data) / 1e6:.1f} MB; uploads are limited to "
+                                f"{MAX_CORPUS_UPLOAD_BYTES / 1e6:.0f} MB per file")
+            path = Path(tmp) / safe
+            path.write_bytes(data)
+            docs += load_file(path, root=tmp)
+        return _ingest(docs, progress)
+
+
+def ingest_folder(folder: str, progress: Progress | None = None) -> Any:
+    """Ingest every supported file under a folder on the server."""
+    from retrieval.loaders import LoadError, load_paths
+
+    path = Path(folder).expanduser()
+    if not path.exists():
+        raise LoadError(f"no such file or folder on the server: {path}")
+    return _ingest(list(load_paths([path])), progress)
+
+
+def _ingest(docs: list, progress: Progress | None) -> Any:
+    store = open_corpus()
+    total = len(docs)
+    stats = None
+    for i, doc in enumerate(docs):  # one at a time, so the page can show progress
+        if progress:
+            progress(i, total, f"ingesting {doc.source}")
+        part = store.ingest([doc], progress=False)
+        stats = part if stats is None else _merge_stats(stats, part)
+    if progress:
+        progress(total, total, "done")
+    return stats
+
+
+def _merge_stats(a: Any, b: Any) -> Any:
+    if hasattr(a, "model_dump"):
+        merged = {k: (v + getattr(b, k)) if isinstance(v, (int, float)) else v for k, v in a.model_dump().items()}
+        return type(a)(**merged)
+    if hasattr(a, "__dataclass_fields__"):
+        from dataclasses import fields, replace
+
+        return replace(a, **{f.name: getattr(a, f.name) + getattr(b, f.name) for f in fields(a)
+                             if isinstance(getattr(a, f.name), (int, float))})
+    return b
+
+
+def eval_sets() -> list[Path]:
+    return sorted(EVAL_SETS_DIR.glob("*.jsonl")) if EVAL_SETS_DIR.is_dir() else []
+
+
+def run_eval(set_path: str | Path, *, out_dir: Path, limit: int | None, seed: int = 0,
+             progress: Progress | None = None) -> dict[str, Any]:
+    """Run an eval set; returns its metrics (as written to out_dir/metrics.json)."""
+    try:
+        from evals.runner import run_eval as runner
+    except ImportError as exc:
+        raise BackendUnavailable(f"the eval runner is not available yet ({exc})") from None
+    path = Path(set_path).expanduser()
+    if not path.is_file():
+        raise BackendUnavailable(f"no eval set at {path}")
+    result = runner(path, out_dir=out_dir, limit=limit, seed=seed, progress=progress)
+    metrics_file = out_dir / "metrics.json"
+    if metrics_file.is_file():
+        return json.loads(metrics_file.read_text(encoding="utf-8"))
+    return result if isinstance(result, dict) else getattr(result, "metrics", {})
+
+
+def plots_in(out_dir: Path) -> list[Path]:
+    """The plots an eval run left in out_dir, writing them from metrics.json when the runner did not."""
+    plots = sorted(out_dir.glob("*.png"))
+    metrics_file = out_dir / "metrics.json"
+    if not plots and metrics_file.is_file():
+        from evals.plots import write_plots
+
+        plots = write_plots(json.loads(metrics_file.read_text(encoding="utf-8")), out_dir)
+    return plots
+
+
+def document_text(source: str) -> str | None:
+    """The whole text of a corpus document, or None when there is no store or no such document."""
+    if not Path(store_dir()).exists():
+        return None
+    try:
+        return open_corpus().document_text(source)
+    except (BackendUnavailable, CopydeskError):
+        return None
+
+
+def corpus_overview() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(documents with passage counts and dates, store statistics); empty when no store exists yet."""
+    if not Path(store_dir()).exists():
+        return [], {}
+    store = open_corpus()
+    return list(store.documents()), dict(store.stats())
+
+
+def remove_document(source: str) -> bool:
+    return bool(open_corpus().remove(source))

@@ -1,0 +1,52 @@
+"""Settings page: the LLM backend (none, local, OpenAI-compatible) and a connection test.
+
+The API key is read from the environment or typed for this session; it lives in st.session_state only
+and is never written to disk or logs.
+"""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from app import ui_backend as backend
+from app.exports import escape_markdown
+from app.ui_state import llm_settings
+from claims.errors import CopydeskError
+
+BACKENDS = {"none": "None (offline rules and judge)", "local": "Local llama.cpp server",
+            "openai-compatible": "OpenAI-compatible endpoint"}
+KEY_ENV = "OPENAI_API_KEY"
+
+
+def page() -> None:
+    st.title("Settings")
+    current = llm_settings()
+    backend_name = st.radio("LLM backend", list(BACKENDS), format_func=BACKENDS.get,
+                            index=list(BACKENDS).index(current.backend), key="llm_backend")
+    base_url, model, api_key = "", "", ""
+    if backend_name == "openai-compatible":
+        base_url = st.text_input("Base URL", value=current.base_url or os.environ.get("OPENAI_BASE_URL", ""),
+                                 placeholder="http://127.0.0.1:8000/v1", key="llm_base_url")
+        model = st.text_input("Model", value=current.model or os.environ.get("COPYDESK_LLM_MODEL", ""), key="llm_model")
+        from_env = bool(os.environ.get(KEY_ENV))
+        api_key = st.text_input(f"API key (this session only{'; blank uses $' + KEY_ENV if from_env else ''})",
+                                value=current.api_key, type="password", key="llm_api_key")
+    elif backend_name == "local":
+        st.caption("Uses the packaged local model through a llama.cpp server (see `copydesk llm test`).")
+    settings = backend.LLMSettings(backend=backend_name, base_url=base_url.strip(), model=model.strip(),
+                                   api_key=api_key.strip())
+    st.session_state["llm_settings"] = settings
+    if st.button("Test connection", disabled=backend_name == "none"):
+        with st.spinner("Testing\u2026"):
+            try:
+                result = backend.connection_test(settings)
+            except (CopydeskError, ImportError, ValueError) as exc:
+                st.error(escape_markdown(f"Connection failed: {exc}"))
+                return
+        shown = {k: v for k, v in result.items() if "key" not in k.lower()}
+        if result.get("ok", result.get("reachable")):
+            st.success("Connected.")
+        else:
+            st.error(escape_markdown(f"Connection failed: {result.get('error', 'no answer')}"))
+        st.json(shown)

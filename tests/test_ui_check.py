@@ -1,0 +1,146 @@
+"""Check page (AppTest): highlighted draft, claim cards, filters, review that persists, text kept as text."""
+from __future__ import annotations
+
+from app.review_store import ReviewStore, document_id
+from claims.models import Flag, Label
+from e2e.apptest import check, env, html_of, new_app, use_checker
+from e2e.fixtures import Spec, make_report
+
+DRAFT = ("Tokyo's seabed bet\n\nThe programme has cost about 60 billion yen since 2018. "
+         "Cabinet approval stood at 72%, a poll found. Sanae Takeda leads the government.\n\n"
+         "About 28,500 U.S. troops remain in South Korea.")
+MISNAMED = Flag(kind="misnamed_official", message="No official named Sanae Takeda", suggestion="Sanae Takaichi")
+
+
+def fixture_report(draft: str):
+    specs = [Spec("60 billion yen", Label.supported, quote="about 60 billion yen", source="seabed.md"),
+             Spec("72%", Label.contradicted, quote="approval at 69%", source="poll.md"),
+             Spec("Sanae Takeda", Label.contradicted, kind="official", flags=[MISNAMED]),
+             Spec("28,500", Label.not_enough_evidence)]
+    inconsistency = Flag(kind="internal_inconsistency", message="Two figures for one thing",
+                         spans=[(draft.index("60 billion"), draft.index("60 billion") + 10),
+                                (draft.index("28,500"), draft.index("28,500") + 6)])
+    return make_report(draft, [s for s in specs if s.text in draft], draft_flags=[inconsistency])
+
+
+def save_buttons(at):
+    return [b for b in at.button if b.label.startswith("Save review of claim")]
+
+
+def test_check_shows_highlighted_draft_summary_and_cards(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    calls = use_checker(monkeypatch, fixture_report)
+    at = check(new_app().run(), DRAFT)
+    assert not at.exception and calls == [DRAFT]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Claims"] == "4" and metrics["\u2714 Supported"] == "1" and metrics["\u2716 Contradicted"] == "2"
+    page = html_of(at)
+    assert page.count("<mark ") == 4 and "[3 \u2691]" in page  # numbered, the flagged one marked
+    assert "#ffcdd2" in page and "#c8ecc9" in page  # red and green highlights
+    assert "did you mean <b>Sanae Takaichi</b>?" in page
+    assert "Two figures for one thing" in page  # draft-level flag with both spans
+    assert len(save_buttons(at)) == 4
+
+
+def test_filters_by_verdict_and_flag(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    use_checker(monkeypatch, fixture_report)
+    at = check(new_app().run(), DRAFT)
+    at.multiselect(key="filter_verdict").set_value([Label.contradicted]).run()
+    assert [b.label for b in save_buttons(at)] == ["Save review of claim 2", "Save review of claim 3"]
+    at.multiselect(key="filter_verdict").set_value([]).run()
+    at.selectbox(key="filter_flag").set_value("misnamed_official").run()
+    assert [b.label for b in save_buttons(at)] == ["Save review of claim 3"]
+
+
+def test_override_persists_and_reopens_in_a_new_session(monkeypatch, tmp_path):
+    db = env(monkeypatch, tmp_path)
+    use_checker(monkeypatch, fixture_report)
+    at = check(new_app().run(), DRAFT)
+    key = next(s.key for s in at.selectbox if s.key and s.key.startswith("choice-") and s.value == "pending")
+    at.selectbox(key=key).set_value("override: supported")
+    at.text_input(key=key.replace("choice-", "note-")).set_value("Poll re-read: 72% is right")
+    save_buttons(at)[0].click().run()
+    assert not at.exception
+    decisions = ReviewStore(db).attach(document_id(DRAFT), DRAFT, [r.claim for r in fixture_report(DRAFT).claims])
+    assert decisions["c1"].override is Label.supported and decisions["c1"].note == "Poll re-read: 72% is right"
+    assert at.query_params["doc"] in (document_id(DRAFT), [document_id(DRAFT)])
+
+    fresh = new_app()  # a reload: new session, the URL still carries ?doc=
+    fresh.query_params["doc"] = document_id(DRAFT)
+    fresh.run()
+    assert not fresh.exception
+    assert "(reviewer override; machine said supported)" in html_of(fresh)
+    assert any(s.value == "override: supported" for s in fresh.selectbox if s.key and s.key.startswith("choice-"))
+    assert "Poll re-read: 72% is right" in [t.value for t in fresh.text_input]
+
+
+def test_override_recolours_the_claim_and_survives_an_edit_elsewhere(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    use_checker(monkeypatch, fixture_report)
+    at = check(new_app().run(), DRAFT)
+    second = [s.key for s in at.selectbox if s.key and s.key.startswith("choice-")][1]  # the 72% claim
+    at.selectbox(key=second).set_value("override: supported")
+    save_buttons(at)[1].click().run()
+    assert "(reviewer override; machine said contradicted)" in html_of(at)
+    edited = DRAFT.replace("Tokyo's seabed bet\n\n", "Tokyo's seabed bet\n\nAn editor's new opening line.\n\n")
+    at = check(at, edited)
+    assert "(reviewer override; machine said contradicted)" in html_of(at)
+    assert at.metric[1].value == "2"  # supported: the 60 billion yen claim and the override
+
+
+def test_draft_and_corpus_text_shown_as_text_not_html(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    hostile = ("<script>alert('x')</script> [click](http://evil.example) **bold** "
+               "<img src=x onerror=alert(1)> Approval was 72%.")
+
+    def report(draft):
+        return make_report(draft, [Spec("72%", Label.supported, quote="<b>72%</b> [ref](http://evil.example)",
+                                        source="<i>poll</i>.md")])
+
+    use_checker(monkeypatch, report)
+    at = check(new_app().run(), hostile)
+    page = html_of(at)
+    assert "<script" not in page and "<img" not in page and "<b>72%" not in page and "<i>poll" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "[click](http://evil.example)" in page and "<a " not in page
+    markdown = "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+    assert "<script" not in markdown and "](http://evil.example)" not in markdown
+
+
+def test_demo_mode_prefills_and_checks_on_first_load(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    monkeypatch.setenv("COPYDESK_DEMO", "1")
+    calls = use_checker(monkeypatch, lambda d: make_report(d, [Spec("72%", Label.supported)]))
+    at = new_app().run()
+    assert not at.exception and len(calls) == 1 and "Takaichi" in calls[0]
+    assert at.text_area(key="draft_text").value == calls[0]
+    at.run()
+    assert len(calls) == 1  # not re-checked on every rerun
+
+
+def test_empty_draft_and_backend_errors_are_one_line_messages(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    at = new_app().run()
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["The draft is empty: paste a draft or upload a file first."]
+    from app import ui_backend
+    from claims.errors import DraftError
+
+    def broken(draft, **kwargs):
+        raise DraftError("draft has 3,000,000 characters; drafts are limited to 2,000,000")
+
+    monkeypatch.setattr(ui_backend, "check_draft", broken)
+    at = check(new_app().run(), "some text")
+    assert [e.value for e in at.error] == ["draft has 3,000,000 characters; drafts are limited to 2,000,000"]
+
+
+def test_many_claims_are_paginated(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    draft = " ".join(f"Item {i} costs {i} yen." for i in range(1, 121))
+    use_checker(monkeypatch, lambda d: make_report(d, [Spec(f"{i} yen", Label.supported, after=f"Item {i} costs ")
+                                                       for i in range(1, 121)]))
+    at = check(new_app().run(), draft)
+    assert len(save_buttons(at)) == 50 and html_of(at).count("<mark ") == 120
+    at.selectbox(key="page_number").set_value(3).run()
+    assert [b.label for b in save_buttons(at)][0] == "Save review of claim 101" and len(save_buttons(at)) == 20
