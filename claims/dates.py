@@ -1,0 +1,245 @@
+"""Date grammar: dates and periods in prose, resolved against an as-of date.
+
+`find_dates(text, as_of)` finds ISO dates, "March 31st", "November 21-23", "7 November 2025",
+"Sept 2010", "in early February", "since 2018", "in 2010", "the 1990s", "last year", "this month",
+seasons ("in the spring of 2024") and bare years, with the preposition that frames them ("since",
+"in", "on", "from", "until", "before", "after").
+
+Resolution rule for a partial date (month or day without a year): take the as-of year. A sentence
+in the future tense ("will", "plans", "scheduled", ...) whose date would already be over by as_of
+moves to the next occurrence; any other sentence whose date would still lie in the future moves to
+the previous year (news reports past events). Such dates are marked `relative=True`.
+Hand-written regexes, linear time; no dateparser.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from claims.models import DateValue
+
+MONTHS: dict[str, int] = {}
+for _number, _name in enumerate(calendar.month_name):
+    if _name:
+        MONTHS[_name.lower()] = _number
+        MONTHS[_name[:3].lower()] = _number
+MONTHS["sept"] = 9
+
+SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
+PART_OF_MONTH = {"early": (1, 10), "mid": (11, 20), "late": (21, 31), "the beginning of": (1, 10),
+                 "the middle of": (11, 20), "the end of": (21, 31)}
+PART_OF_YEAR = {"early": (1, 4), "mid": (5, 8), "late": (9, 12), "the beginning of": (1, 3),
+                "the middle of": (5, 8), "the end of": (10, 12)}
+RELATIONS = {"since": "since", "until": "until", "till": "until", "through": "until", "by": "before",
+             "before": "before", "after": "after", "in": "on", "on": "on", "from": "on", "during": "on",
+             "of": "on", "as of": "on"}
+
+# Month names: the long names and "Sept"/"Nov." case-insensitively ("from october"); the words that are
+# also common English words ("May", "March", "Mar") only capitalised.
+_MONTH = (
+    r"(?P<month>(?i:january|february|april|june|july|august|september|october|november|december"
+    r"|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?|March\b|May\b|Mar\b\.?)"
+)
+_PREP = r"(?:(?P<prep>(?i:since|until|till|through|by|before|after|in|on|from|during|as of|of))\s+)?"
+_PART = r"(?:(?P<part>(?i:early|mid|late|the beginning of|the middle of|the end of))[\s-]+)?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
+_DAY2 = r"(?:\s?(?:-|–|to|and)\s?(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?\b)?"
+_YEAR = r"(?P<year>(?:1[6-9]|20|21)\d\d)"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(rf"{_PREP}(?<![\d-])(?P<y>\d{{4}})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])")),
+    ("month_day", re.compile(rf"{_PREP}(?<![\w]){_MONTH}\s+{_DAY}{_DAY2}(?:,?\s+{_YEAR}(?!\d))?")),
+    ("day_month", re.compile(rf"{_PREP}(?<![\w.,]){_DAY}{_DAY2}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR}(?!\d))?")),
+    ("month_year", re.compile(rf"{_PREP}{_PART}(?<![\w]){_MONTH}(?:\s+of)?,?\s+{_YEAR}(?![\d,]\d)")),
+    ("month", re.compile(rf"{_PREP}{_PART}(?<![\w]){_MONTH}(?!\s+[0-3]?\d\b)")),
+    ("season", re.compile(
+        rf"{_PREP}(?:(?P<rel>(?i:this|last|next|the))\s+)?(?P<season>(?i:spring|summer|autumn|winter)|(?<=the\s)fall)"
+        rf"(?:\s+(?:of\s+)?{_YEAR}(?!\d))?")),
+    ("decade", re.compile(rf"{_PREP}(?:(?i:the)\s+)?{_PART}(?<![\w$'’]){_YEAR}s\b")),
+    ("relative", re.compile(
+        r"(?P<prep>)(?P<what>(?i:(?:last|this|next|past)\s+(?:year|month|week)|yesterday|today|tomorrow"
+        r"|(?:earlier|later)\s+this\s+(?:year|month)|a\s+year\s+ago))\b")),
+    ("year_range", re.compile(rf"{_PREP}(?<![\w$€£¥.,/#-])(?P<y1>(?:1[6-9]|20|21)\d\d)\s?(?:-|–|to)\s?(?P<y2>(?:1[6-9]|20|21)\d\d)(?![\w%])")),
+    ("year", re.compile(rf"{_PREP}{_PART}(?<![\w$€£¥.,/#@+-]){_YEAR}(?![\w%/]|\.\d|,\d|-\d|\s?(?i:percent|per cent))")),
+]
+_FUTURE = re.compile(
+    r"\b(?:will|shall|plans?|planned|planning|scheduled|is set to|are set to|expected|upcoming|intends?|"
+    r"going to|hopes to|to be held|next)\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_UNIT_AFTER = re.compile(r"\s?(?:km|kilometers|kilometres|m|meters|metres|miles|people|troops|yen|won|dollars|tons|tonnes)\b", re.I)
+
+
+class DateError(ValueError):
+    """A date expression could not be resolved."""
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    start: int
+    end: int
+    value: DateValue
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max(0, start - 300)
+    before = text[left:start]
+    cut = max((m.end() for m in _SENTENCE_END.finditer(before)), default=0)
+    after = _SENTENCE_END.search(text, end, min(len(text), end + 300))
+    return text[left + cut:after.start() if after else min(len(text), end + 300)]
+
+
+def _infer_year(period: tuple[date, date], as_of: date, future: bool) -> tuple[date, date]:
+    """Move a period placed in the as-of year to the sensible occurrence (see the module rule)."""
+    start, end = period
+    if future and end < as_of:
+        shift = 1
+    elif not future and start > as_of:
+        shift = -1
+    else:
+        return period
+
+    def move(d: date) -> date:
+        year = d.year + shift
+        return date(year, d.month, min(d.day, calendar.monthrange(year, d.month)[1]))
+
+    return move(start), move(end)
+
+
+def _relative(what: str, as_of: date) -> tuple[date, date, str]:
+    w = " ".join(what.lower().split())
+    if w in ("today",):
+        return as_of, as_of, "day"
+    if w == "yesterday":
+        d = as_of - timedelta(days=1)
+        return d, d, "day"
+    if w == "tomorrow":
+        d = as_of + timedelta(days=1)
+        return d, d, "day"
+    if w == "a year ago":
+        y = as_of.year - 1
+        return date(y, 1, 1), date(y, 12, 31), "year"
+    unit = w.split()[-1]
+    offset = {"last": -1, "past": -1, "this": 0, "next": 1, "earlier": 0, "later": 0}[w.split()[0]]
+    if unit == "year":
+        y = as_of.year + offset
+        return date(y, 1, 1), date(y, 12, 31), "year"
+    if unit == "month":
+        month_index = as_of.year * 12 + as_of.month - 1 + offset
+        y, m = divmod(month_index, 12)
+        return date(y, m + 1, 1), _month_end(y, m + 1), "month"
+    monday = as_of - timedelta(days=as_of.weekday()) + timedelta(weeks=offset)
+    return monday, monday + timedelta(days=6), "range"
+
+
+def _resolve(kind: str, m: re.Match[str], text: str, as_of: date) -> tuple[date, date, str, bool] | None:
+    """(start, end, granularity, relative) of a match, or None when it is not a valid date."""
+    g = m.groupdict()
+    future = bool(_FUTURE.search(_sentence_around(text, m.start(), m.end())))
+    if kind == "iso":
+        d = date(int(g["y"]), int(g["m"]), int(g["d"]))
+        return d, d, "day", False
+    if kind in ("month_day", "day_month"):
+        month = MONTHS[g["month"].rstrip(".").lower()]
+        day, day2 = int(g["day"]), int(g["day2"]) if g.get("day2") else None
+        year = int(g["year"]) if g.get("year") else as_of.year
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last or (day2 is not None and not day < day2 <= last):
+            return None
+        period = (date(year, month, day), date(year, month, day2 or day))
+        if g.get("year"):
+            return period[0], period[1], "range" if day2 else "day", False
+        start, end = _infer_year(period, as_of, future)
+        return start, end, "range" if day2 else "day", True
+    if kind in ("month_year", "month"):
+        month = MONTHS[g["month"].rstrip(".").lower()]
+        year = int(g["year"]) if g.get("year") else as_of.year
+        first, last = 1, calendar.monthrange(year, month)[1]
+        if g.get("part"):
+            lo, hi = PART_OF_MONTH[" ".join(g["part"].lower().split())]
+            first, last = lo, min(hi, last)
+        period = (date(year, month, first), date(year, month, last))
+        granularity = "range" if g.get("part") else "month"
+        if g.get("year"):
+            return period[0], period[1], granularity, False
+        start, end = _infer_year(period, as_of, future)
+        return start, end, granularity, True
+    if kind == "season":
+        lo, hi = SEASONS[g["season"].lower()]
+        rel = (g.get("rel") or "").lower()
+        year = int(g["year"]) if g.get("year") else as_of.year + {"last": -1, "next": 1}.get(rel, 0)
+        end_year = year + 1 if lo > hi else year
+        period = (date(year, lo, 1), _month_end(end_year, hi))
+        if g.get("year") or rel in ("last", "next", "this"):
+            return period[0], period[1], "season", not g.get("year")
+        start, end = _infer_year(period, as_of, future)
+        return start, end, "season", True
+    if kind == "decade":
+        year = int(g["year"])
+        if year % 10:
+            return None
+        lo, hi = year, year + 9
+        if g.get("part"):
+            third = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get(g["part"].lower().split()[-1], (0, 9))
+            lo, hi = year + third[0], year + third[1]
+        return date(lo, 1, 1), date(hi, 12, 31), "range", False
+    if kind == "relative":
+        start, end, granularity = _relative(g["what"], as_of)
+        return start, end, granularity, True
+    if kind == "year_range":
+        y1, y2 = int(g["y1"]), int(g["y2"])
+        if y2 <= y1:
+            return None
+        return date(y1, 1, 1), date(y2, 12, 31), "range", False
+    if kind == "year":
+        if _UNIT_AFTER.match(text, m.end()):
+            return None  # "2000 km": a quantity
+        year = int(g["year"])
+        lo, hi = 1, 12
+        if g.get("part"):
+            lo, hi = PART_OF_YEAR[" ".join(g["part"].lower().split())]
+        return date(year, lo, 1), _month_end(year, hi), "range" if g.get("part") else "year", False
+    raise DateError(f"unknown date pattern kind {kind!r}")
+
+
+def _value(kind: str, m: re.Match[str], text: str, as_of: date) -> DateValue | None:
+    resolved = _resolve(kind, m, text, as_of)
+    if resolved is None:
+        return None
+    start, end, granularity, relative = resolved
+    prep = (m.group("prep") or "").lower()
+    relation = RELATIONS.get(" ".join(prep.split()), "on")
+    if relation == "since":
+        end = max(as_of, start)
+        granularity = "open"
+    return DateValue(start=start, end=end, granularity=granularity, relation=relation, relative=relative)
+
+
+def find_dates(text: str, as_of: date) -> list[DateMatch]:
+    """Every date or period in `text`, resolved against `as_of`, in text order, without overlaps."""
+    if not text:
+        return []
+    found: list[DateMatch] = []
+    for order, (kind, pattern) in enumerate(_PATTERNS):
+        for m in pattern.finditer(text):
+            try:
+                value = _value(kind, m, text, as_of)
+            except ValueError:
+                continue  # impossible dates such as 2025-02-30
+            if value is not None:
+                end = m.end() - 1 if text[m.end() - 1] == "." else m.end()
+                found.append(DateMatch(m.start(), end, value))
+    found.sort(key=lambda d: (d.start, -(d.end - d.start)))
+    kept: list[DateMatch] = []
+    for match in found:
+        if kept and match.start < kept[-1].end:
+            if match.end - match.start > kept[-1].end - kept[-1].start:
+                kept[-1] = match
+            continue
+        kept.append(match)
+    return kept

@@ -1,0 +1,205 @@
+"""The offline rule-based claim extractor: quantities, dates and official mentions as `Claim`s.
+
+`RuleExtractor().extract(text, as_of)` runs the three grammars (claims.quantities, claims.dates,
+claims.mentions), merges overlapping matches, and gives every claim its sentence, a subject when one
+is cheap to find, and a self-contained `statement`: the clause around the value, with bare surnames and
+pronouns replaced by the titled full name, and the resolution of relative dates appended
+("[as of 2025-11-25: last year = 2024]").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from claims.dates import DateMatch, find_dates
+from claims.mentions import MentionMatch, find_official_mentions
+from claims.models import Claim, DateValue, OfficialMention, Quantity
+from claims.quantities import QuantityMatch, find_quantities
+from retrieval.chunking import split_sentences
+
+MAX_STATEMENT_CHARS = 280
+_CLAUSE_BREAK = re.compile(r"\s[–—]\s|;\s|\s-\s")
+_METADATA_LINE = re.compile(r"(?i)^\W*(?:published|updated|posted|original article|date)?\W*$")
+_PRONOUN = re.compile(r"\b(?:[Ss]he|[Hh]e)\b")
+_OF_BEFORE = re.compile(r"(?P<np>(?:[A-Za-z][\w-]*\s){1,3})of\s+$")
+_NP_STOP = frozenset("a an the its their his her our this that of to in on at by for and or with".split())
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int
+    end: int
+    kind: str
+    quantity: Quantity | None = None
+    date: DateValue | None = None
+    official: OfficialMention | None = None
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences of `text` (the shared splitter's spans, also cut at line breaks: headlines, list items)."""
+    spans: list[tuple[int, int]] = []
+    for start, end in split_sentences(text):
+        cursor = start
+        for line in text[start:end].split("\n"):
+            line_start = cursor + len(line) - len(line.lstrip())
+            line_end = cursor + len(line.rstrip())
+            if line_end > line_start:
+                spans.append((line_start, line_end))
+            cursor += len(line) + 1
+    return spans
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _is_metadata_date(text: str, match: DateMatch) -> bool:
+    """A date alone on its line ("2025-03-30" under a headline) is publication metadata, not a claim."""
+    line_start = text.rfind("\n", 0, match.start) + 1
+    line_end = text.find("\n", match.end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[line_start:match.start] + text[match.end:line_end]
+    return bool(_METADATA_LINE.match(rest))
+
+
+def _merge(text: str, quantities: list[QuantityMatch], dates: list[DateMatch],
+           mentions: list[MentionMatch]) -> list[_Found]:
+    """One list of non-overlapping matches: mentions first, then dates and quantities.
+
+    A date overlapping a quantity yields to it when the quantity carries a unit or currency ("2000 km"),
+    else the date wins ("November 21-23" over "21-23").
+    """
+    found = [_Found(m.start, m.end, "official", official=m.mention) for m in mentions]
+    taken = [(m.start, m.end) for m in mentions]
+    kept_quantities = [q for q in quantities if not any(_overlaps((q.start, q.end), t) for t in taken)]
+    for d in dates:
+        span = (d.start, d.end)
+        if _is_metadata_date(text, d) or any(_overlaps(span, t) for t in taken):
+            continue
+        rivals = [q for q in kept_quantities if _overlaps(span, (q.start, q.end))]
+        if any(q.quantity.unit or q.quantity.currency for q in rivals):
+            continue
+        kept_quantities = [q for q in kept_quantities if q not in rivals]
+        found.append(_Found(d.start, d.end, "date", date=d.value))
+    found.extend(_Found(q.start, q.end, "quantity", quantity=q.quantity) for q in kept_quantities)
+    found.sort(key=lambda f: (f.start, f.end))
+    return found
+
+
+def _display_name(mention: OfficialMention, titled: dict[str, OfficialMention]) -> str:
+    """The titled full name a bare or short mention refers to ("Japanese Prime Minister Sanae Takaichi")."""
+    full = mention.full_name or mention.name or ""
+    anchor = titled.get(full)
+    title = mention.title or (anchor.title if anchor else None)
+    return f"{title} {full}" if title else full
+
+
+def _format_period(value: DateValue) -> str:
+    if value.granularity == "year" or (value.start.month, value.start.day, value.end.month, value.end.day) == (1, 1, 12, 31):
+        years = f"{value.start.year}" if value.start.year == value.end.year else f"{value.start.year}..{value.end.year}"
+        return years
+    if value.granularity == "month":
+        return value.start.strftime("%Y-%m")
+    if value.start == value.end:
+        return value.start.isoformat()
+    return f"{value.start.isoformat()}..{value.end.isoformat()}"
+
+
+class RuleExtractor:
+    """Rule-based extraction of quantity, date and official claims; offline and linear-time."""
+
+    def extract(self, text: str, as_of: date) -> list[Claim]:
+        if not text or not text.strip():
+            return []
+        found = _merge(text, find_quantities(text), find_dates(text, as_of), find_official_mentions(text))
+        if not found:
+            return []
+        sentences = sentence_spans(text) or [(0, len(text))]
+        officials = [f for f in found if f.kind == "official"]
+        titled = {}
+        for f in officials:
+            m = f.official
+            if m is not None and m.title and m.name:
+                titled.setdefault(m.full_name or m.name, m)
+        claims: list[Claim] = []
+        sentence_index = 0
+        for f in found:
+            while sentence_index < len(sentences) - 1 and sentences[sentence_index][1] <= f.start:
+                sentence_index += 1
+            s_start, s_end = sentences[sentence_index]
+            if not s_start <= f.start < s_end:
+                s_start, s_end = min(s_start, f.start), max(s_end, f.end)
+            statement = self._statement(text, f, (s_start, s_end), found, titled, as_of)
+            claims.append(Claim(
+                id=f"c{len(claims) + 1}", text=text[f.start:f.end], start=f.start, end=f.end, kind=f.kind,
+                statement=statement, sentence_start=s_start, sentence_end=s_end, quantity=f.quantity,
+                date=f.date, official=f.official, subject=self._subject(text, f, (s_start, s_end), found),
+                extractor="rules",
+            ))
+        return claims
+
+    @staticmethod
+    def _clause(text: str, f: _Found, sentence: tuple[int, int]) -> tuple[int, int]:
+        """The sentence, cut to the clause holding the claim when the sentence is long."""
+        start, end = sentence
+        if end - start <= MAX_STATEMENT_CHARS:
+            return start, end
+        for m in _CLAUSE_BREAK.finditer(text, start, end):
+            if m.end() <= f.start:
+                start = m.end()
+            elif m.start() >= f.end:
+                end = m.start()
+                break
+        return start, end
+
+    def _statement(self, text: str, f: _Found, sentence: tuple[int, int], found: list[_Found],
+                   titled: dict[str, OfficialMention], as_of: date) -> str:
+        start, end = self._clause(text, f, sentence)
+        inside = [g for g in found if start <= g.start and g.end <= end]
+        replacements: list[tuple[int, int, str]] = []
+        for g in inside:
+            m = g.official
+            if g.kind == "official" and m is not None and m.full_name and not (m.title and m.full_name == m.name):
+                display = _display_name(m, titled)
+                if display != text[g.start:g.end]:
+                    replacements.append((g.start, g.end, display))
+        if not any(g.kind == "official" for g in inside):
+            earlier = [g for g in found if g.kind == "official" and g.end <= start and g.official is not None]
+            pronoun = _PRONOUN.search(text, start, end)
+            if earlier and pronoun:
+                replacements.append((pronoun.start(), pronoun.end(), _display_name(earlier[-1].official, titled)))
+        pieces, cursor = [], start
+        for r_start, r_end, new in sorted(replacements):
+            if r_start < cursor:
+                continue
+            pieces.extend([text[cursor:r_start], new])
+            cursor = r_end
+        pieces.append(text[cursor:end])
+        statement = " ".join("".join(pieces).split())
+        dates = [g for g in inside if g.kind == "date" and g.date is not None]
+        if dates and all(g.date.relative for g in dates):
+            resolved = "; ".join(f"{' '.join(text[g.start:g.end].split())} = {_format_period(g.date)}" for g in dates)
+            statement += f" [as of {as_of.isoformat()}: {resolved}]"
+        return statement
+
+    @staticmethod
+    def _subject(text: str, f: _Found, sentence: tuple[int, int], found: list[_Found]) -> str | None:
+        if f.kind == "official" and f.official is not None:
+            return f.official.full_name or f.official.name
+        if f.kind == "quantity" and f.quantity is not None and f.quantity.noun:
+            return f.quantity.noun
+        if f.kind == "quantity":
+            m = _OF_BEFORE.search(text, max(sentence[0], f.start - 60), f.start)
+            if m:
+                words = m.group("np").split()
+                while words and words[0].lower() in _NP_STOP:
+                    words.pop(0)
+                cut = max((i for i, w in enumerate(words) if w.lower() in _NP_STOP), default=-1)
+                words = words[cut + 1:]
+                if words:
+                    return " ".join(words)
+        actors = [g for g in found if g.kind == "official" and sentence[0] <= g.start < sentence[1]]
+        if actors and actors[0].official is not None:
+            return actors[0].official.full_name or actors[0].official.name
+        return None

@@ -1,0 +1,202 @@
+"""Official mentions: named people holding (or said to hold) an office.
+
+`find_official_mentions(text)` finds
+- titled names: "Japanese Prime Minister Sanae Takaichi", "U.S. Treasury Secretary Janet Yellen",
+  "President Lee", "PM Takaichi" (a title from the lexicon, an optional country prefix, a capitalised name);
+- possessive office references: "Takaichi's cabinet", "Sanae Takeda's administration";
+- bare names that refer back to one of those ("Takaichi", "Lee" in "the Lee-Takaichi meeting"), anywhere in
+  the text, with `full_name` set to the longest name seen for that person;
+- bare names of known officeholders read from claims/data/roster.csv when it exists ("Trump").
+Titles without a name ("China's foreign minister") are not mentions. Pure regex + lexicon, linear time.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from claims.models import OfficialMention
+
+ROSTER_PATH = Path(__file__).resolve().parent / "data" / "roster.csv"
+
+TITLES = (
+    "Minister for Foreign Affairs", "Minister of Foreign Affairs", "Chief Cabinet Secretary",
+    "Secretary of the Treasury", "Secretary of State", "Secretary of Defense", "Secretary-General",
+    "Secretary General", "Deputy Prime Minister", "Prime Minister", "Vice President", "Vice Premier",
+    "Treasury Secretary", "Defense Secretary", "Defence Secretary", "Foreign Secretary", "Home Secretary",
+    "Commerce Secretary", "Foreign Minister", "Finance Minister", "Defense Minister", "Defence Minister",
+    "Trade Minister", "Economy Minister", "Interior Minister", "Chief Executive", "Supreme Leader",
+    "Crown Prince", "President", "Premier", "Chancellor", "King", "Queen", "Emperor", "Governor", "Mayor",
+    "Senator", "Ambassador", "Chairman", "Speaker", "Minister",
+)
+CASE_SENSITIVE_TITLES = ("PM", "FM")
+COUNTRIES = (
+    "Japan", "China", "South Korea", "North Korea", "Korea", "United States", "US", "U.S.", "USA", "America",
+    "United Kingdom", "UK", "U.K.", "Britain", "Russia", "India", "France", "Germany", "Italy", "Canada",
+    "Australia", "Brazil", "Mexico", "Argentina", "Indonesia", "Saudi Arabia", "Turkey", "South Africa",
+    "Taiwan", "Ukraine", "Israel", "Iran", "Vietnam", "Philippines", "European Union", "EU", "Singapore",
+    "Thailand", "Malaysia", "Pakistan", "Qatar", "Kazakhstan", "Myanmar", "Mongolia", "New Zealand", "Spain",
+    "Poland", "Netherlands", "Beijing", "Tokyo", "Seoul", "Washington", "Moscow", "Pyongyang", "London",
+    "Paris", "Berlin", "Delhi", "New Delhi", "Taipei", "Kyiv", "Brussels", "Canberra", "Ottawa",
+)
+DEMONYMS = (
+    "Japanese", "Chinese", "South Korean", "North Korean", "Korean", "American", "British", "Russian",
+    "Indian", "French", "German", "Italian", "Canadian", "Australian", "Brazilian", "Mexican", "Argentine",
+    "Indonesian", "Saudi", "Turkish", "South African", "Taiwanese", "Ukrainian", "Israeli", "Iranian",
+    "Vietnamese", "Philippine", "Filipino", "European", "Singaporean", "Thai", "Malaysian", "Pakistani",
+    "Qatari", "Spanish", "Polish", "Dutch", "Mongolian",
+)
+# Capitalised words that are never (part of) a person's name after a title.
+NON_NAME_WORDS = frozenset(
+    """The A An And Or Of In On At For From To By With As This That These Those His Her Their Its It He She
+    They We Our Nomination Election Elections Office Ministry Cabinet Administration Government Party House
+    Council Committee Department Republic Kingdom State States Union Summit Forum Meeting Statement Original
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+    First Second Third However Meanwhile Also Still Yet But If When While After Before Since
+    Mr Mrs Ms Dr Sir Madam Said Says Told""".split()
+) | frozenset(COUNTRIES) | frozenset(DEMONYMS)
+OFFICE_NOUNS = ("administration", "cabinet", "government", "presidency", "premiership", "office", "ministry",
+                "regime", "team", "coalition")
+
+_NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)?\.?"
+_NAME = rf"(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})"
+_PLACE_ALT = "|".join(re.escape(c) for c in sorted(COUNTRIES + DEMONYMS, key=len, reverse=True))
+_TITLE_ALT = "|".join(re.escape(t) for t in TITLES)
+_TITLED = re.compile(
+    rf"(?<![\w.])(?P<title>(?:(?:(?i:former|then|current|new|incoming|outgoing|acting)\s+)?"
+    rf"(?:(?:{_PLACE_ALT})(?:['’]s)?\s+))?"
+    rf"(?:(?i:{_TITLE_ALT})|{'|'.join(CASE_SENSITIVE_TITLES)}))[ \t]+{_NAME}"
+)
+_POSSESSIVE = re.compile(
+    rf"(?<![\w.]){_NAME}['’]s\s+(?:[a-z]+\s+)?(?P<office>{'|'.join(OFFICE_NOUNS)})\b"
+)
+_TRAILING_POSSESSIVE = re.compile(r"['’]s$")
+
+
+@dataclass(frozen=True)
+class MentionMatch:
+    start: int
+    end: int
+    mention: OfficialMention
+
+
+def _clean_name(name: str) -> str:
+    """Drop words that cannot belong to the name ("Takaichi Nomination" -> "Takaichi")."""
+    words: list[str] = []
+    for word in name.split():
+        if word.rstrip(".") in NON_NAME_WORDS:
+            break
+        words.append(word)
+    return " ".join(words).rstrip(".")
+
+
+@lru_cache(maxsize=4)
+def _roster_names(path: str) -> dict[str, str]:
+    """Bare name -> holder's full name, from the roster CSV's holders, aliases and unique surnames."""
+    file = Path(path)
+    if not file.is_file():
+        return {}
+    names: dict[str, str] = {}
+    surnames: dict[str, set[str]] = {}
+    with file.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            holder = (row.get("holder") or "").strip()
+            if not holder:
+                continue
+            names[holder] = holder
+            for alias in (row.get("aliases") or "").split(";"):
+                if alias.strip():
+                    names[alias.strip()] = holder
+            last = holder.split()[-1]
+            if len(holder.split()) > 1 and re.fullmatch(r"[A-Z][a-z]{2,}", last) and last not in NON_NAME_WORDS:
+                surnames.setdefault(last, set()).add(holder)
+    for surname, holders in surnames.items():
+        if len(holders) == 1 and surname not in names:
+            names[surname] = next(iter(holders))
+    return names
+
+
+def roster_names() -> dict[str, str]:
+    """Known officeholders' bare names (empty when claims/data/roster.csv is absent)."""
+    return _roster_names(str(ROSTER_PATH))
+
+
+def _full_name_for(name: str, people: list[str]) -> str | None:
+    """The longest known name that contains `name` as its first or last word(s)."""
+    best = None
+    for person in people:
+        if person != name and (person.startswith(name + " ") or person.endswith(" " + name)):
+            if best is None or len(person) > len(best):
+                best = person
+    return best
+
+
+def find_official_mentions(text: str) -> list[MentionMatch]:
+    """Every official mention in `text`, in text order, without overlaps."""
+    if not text:
+        return []
+    anchors: list[tuple[int, int, str, str | None]] = []  # start, end, name, title
+    for m in _TITLED.finditer(text):
+        name = _clean_name(m.group("name"))
+        if not name:
+            continue
+        title = " ".join(m.group("title").split())
+        anchors.append((m.start(), m.start("name") + len(name), name, title))
+    for m in _POSSESSIVE.finditer(text):
+        name = _clean_name(m.group("name"))
+        if name and name == m.group("name").rstrip("."):
+            anchors.append((m.start("name"), m.start("name") + len(name), name, None))
+    anchors.sort(key=lambda a: (a[0], -(a[1] - a[0])))
+    kept: list[tuple[int, int, str, str | None]] = []
+    for anchor in anchors:
+        if kept and anchor[0] < kept[-1][1]:
+            continue
+        kept.append(anchor)
+
+    people = sorted({a[2] for a in kept if " " in a[2]}, key=len, reverse=True)
+    roster = roster_names()
+    bare_keys: dict[str, str] = {}  # bare name -> full name
+    for name, holder in roster.items():
+        bare_keys[name] = holder
+    for person in people:
+        bare_keys[person] = person
+        for word in (person.split()[0], person.split()[-1]):
+            if len(word) >= 3 and word not in NON_NAME_WORDS:
+                bare_keys[word] = person
+    for _, _, name, _ in kept:
+        if " " not in name and name not in bare_keys:
+            full = _full_name_for(name, people) or _full_name_for(name, list(roster.values()))
+            if full is not None:
+                bare_keys[name] = full
+            elif len(name) >= 3:
+                bare_keys[name] = name
+
+    matches = [
+        MentionMatch(start, end, OfficialMention(
+            name=name, title=title, full_name=_full_name_for(name, people) or _unique_holder(name, roster)))
+        for start, end, name, title in kept
+    ]
+    if bare_keys:
+        alternation = "|".join(re.escape(k) for k in sorted(bare_keys, key=len, reverse=True))
+        bare = re.compile(rf"(?<![\w.'’-])(?:{alternation})(?![\w])|(?<=[A-Za-z]-)(?:{alternation})(?![\w])")
+        taken = [(m.start, m.end) for m in matches]
+        position = 0
+        for m in bare.finditer(text):
+            while position < len(taken) and taken[position][1] <= m.start():
+                position += 1
+            if position < len(taken) and taken[position][0] < m.end():
+                continue  # inside a titled or possessive mention
+            name = m.group(0)
+            full = bare_keys[name]
+            matches.append(MentionMatch(m.start(), m.end(), OfficialMention(
+                name=name, full_name=full if full != name else None)))
+    matches.sort(key=lambda x: x.start)
+    return matches
+
+
+def _unique_holder(name: str, roster: dict[str, str]) -> str | None:
+    full = roster.get(name)
+    return full if full is not None and full != name else None

@@ -1,0 +1,414 @@
+"""Quantity grammar: numbers with their qualifier, currency, scale, unit or counted noun.
+
+`find_quantities(text)` returns every number stated as a fact ("about 40 billion yen", "28,500 U.S.
+troops", "a 1% increase", "up 1 point", "5,500-6,000 m", "five times", "second-largest consumer"),
+normalised into `claims.models.Quantity`. Years, dates, list labels, page furniture ("3 min read"),
+numbers inside names ("G20", "F-35") and IDs in URLs are left out. All patterns are linear-time.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from claims.models import Quantity
+
+WORD_NUMBERS: dict[str, float] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "dozen": 12, "a dozen": 12, "half": 0.5, "a hundred": 100, "a thousand": 1000, "a million": 1e6,
+    "a billion": 1e9, "twice": 2, "double": 2, "triple": 3,
+}
+ORDINALS: dict[str, int] = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}
+SCALES: dict[str, float] = {
+    "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "mn": 1e6, "mln": 1e6, "bn": 1e9, "tn": 1e12, "k": 1e3,
+}
+SCALE_NAMES = {"mn": "million", "mln": "million", "bn": "billion", "tn": "trillion", "k": "thousand"}
+CURRENCY_SYMBOLS = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₩": "KRW", "₹": "INR",
+                    "RMB": "CNY", "CN¥": "CNY"}
+CURRENCY_WORDS = {
+    "yen": "JPY", "won": "KRW", "dollars": "USD", "dollar": "USD", "us dollars": "USD", "u.s. dollars": "USD",
+    "euros": "EUR", "euro": "EUR", "pounds": "GBP", "yuan": "CNY", "rmb": "CNY", "renminbi": "CNY",
+    "rupees": "INR", "rupee": "INR", "roubles": "RUB", "rubles": "RUB",
+}
+UNITS = {
+    "km": "km", "kilometers": "km", "kilometres": "km", "kilometer": "km", "kilometre": "km",
+    "m": "m", "meters": "m", "metres": "m", "meter": "m", "metre": "m",
+    "cm": "cm", "mm": "mm", "mi": "mi", "miles": "mi", "mile": "mi", "ft": "ft", "feet": "ft", "foot": "ft",
+    "kg": "kg", "kilograms": "kg", "tonnes": "t", "tons": "t", "tonne": "t", "ton": "t",
+    "hectares": "ha", "ha": "ha", "square kilometers": "km2", "square kilometres": "km2", "km2": "km2",
+    "percent": "percent", "per cent": "percent", "%": "percent",
+    "percentage points": "percentage_point", "percentage point": "percentage_point", "pp": "percentage_point",
+    "times": "times", "fold": "times", "years": "years", "months": "months", "days": "days",
+    "hours": "hours", "minutes": "minutes", "gw": "GW", "mw": "MW", "barrels": "barrels",
+}
+QUALIFIERS = (
+    "more than", "less than", "fewer than", "at least", "at most", "up to", "as many as", "as much as",
+    "close to", "just over", "just under", "well over", "an estimated", "estimated", "approximately",
+    "about", "around", "nearly", "almost", "over", "roughly", "some", "under", "exceeding", "above", "below",
+    "approx.", "circa", "only", "barely", "just",
+)
+CHANGE_WORDS = {
+    "increase": "increase", "rise": "increase", "gain": "increase", "jump": "increase", "growth": "increase",
+    "hike": "increase", "surge": "increase", "decrease": "decrease", "drop": "decrease", "fall": "decrease",
+    "decline": "decrease", "cut": "decrease", "reduction": "decrease", "up": "increase", "down": "decrease",
+}
+PERIODS = {"year": "year", "annum": "year", "month": "month", "week": "week", "day": "day", "quarter": "quarter"}
+# Nouns counted by a number that are about the article itself, not the world.
+SELF_NOUNS = frozenset(
+    "points point things reasons ways steps questions lessons takeaways tips facts items sections parts chapters "
+    "paragraphs pages slides min mins minute read".split()
+)
+# Words that cannot be the counted noun.
+NOT_NOUNS = frozenset(
+    """a an the of and or but to in on at by for from with as is are was were be been has have had will would
+    can could may might should than that this these those it its which who whom whose what when where while
+    since until after before during per each every via into onto over under about around nearly almost more
+    less up down out off not no so if then also only just yet still percent times year years ago later earlier
+    s""".split()
+)
+
+_NUM_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_WORD_NUM_ALT = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS if " " not in w), key=len, reverse=True))
+_QUAL_ALT = "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True))
+_SCALE_ALT = r"thousand|million|billion|trillion|mn|mln|bn|tn"
+_CURRENCY_WORD_ALT = "|".join(re.escape(w) for w in sorted(CURRENCY_WORDS, key=len, reverse=True))
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted((u for u in UNITS if u != "%"), key=len, reverse=True))
+_CHANGE_ALT = "increase|rise|gain|jump|growth|hike|surge|decrease|drop|fall|decline|cut|reduction"
+
+_NUMBER_CORE = (
+    rf"(?:(?P<cur>US\$|CN¥|RMB|[$€£¥₩₹])\s?)?"
+    rf"(?P<num>{_NUM_DIGITS})"
+    rf"(?:\s?(?:-|–|—|to)\s?(?P<cur2>[$€£¥₩₹])?(?P<num2>{_NUM_DIGITS}))?"
+)
+_QUANTITY = re.compile(
+    rf"(?<![\w.,/#@+\-–])"
+    rf"(?:(?P<between>between)\s+(?=[$€£¥₩₹]?\d[\d,.]*\s+and\s))?"
+    rf"{_NUMBER_CORE}"
+    rf"(?:(?(between)\s+and\s+(?P<num3>{_NUM_DIGITS})|))"
+    rf"(?:(?P<sfx>st|nd|rd|th)\b)?"
+    rf"(?:\s?(?P<scale>(?i:{_SCALE_ALT}))\b)?"
+    rf"(?:\s?(?P<pct>%|(?i:per\s?cent(?:age\s+points?)?\b|percentage\s+points?\b)))?"
+    rf"(?:[\s-]?(?P<unit>(?i:{_UNIT_ALT}))(?![\w]))?"
+    rf"(?:\s(?P<curw>(?i:{_CURRENCY_WORD_ALT}))\b)?"
+)
+_WORD_QUANTITY = re.compile(
+    rf"\b(?P<a>a\s)?(?P<word>(?i:{_WORD_NUM_ALT}))(?:-(?P<word2>(?i:one|two|three|four|five|six|seven|eight|nine)))?\b"
+    rf"(?:\s(?P<scale>(?i:hundred|thousand|million|billion|trillion))\b)?"
+)
+_QUALIFIER_BEFORE = re.compile(rf"(?i:\b(?P<q>{_QUAL_ALT})\s+(?:(?:a|an)\s+)?)$")
+_CHANGE_PREFIX = re.compile(r"(?i:\b(?P<c>up|down)\s+(?:by\s+)?)$")
+_ARTICLE_BEFORE = re.compile(r"(?i:\b(?:a|an)\s)$")
+_CHANGE_AFTER = re.compile(rf"\s(?P<c>(?i:{_CHANGE_ALT}))\b")
+_PER_AFTER = re.compile(r"\s?(?:(?:a|an|per|each|every)\s+(?P<p>year|annum|month|week|day|quarter)\b|/(?P<p2>year|yr|month|day)\b|\s?(?P<p3>annually|yearly|monthly|daily)\b)", re.I)
+_PER_BEFORE = re.compile(r"(?i:\b(?P<p>yearly|annual|monthly|daily|weekly)\s+(?:\w+\s+){0,2}(?:of|at)\s+)$")
+_OF_NOUN = re.compile(r"\s+of\s+(?P<noun>[a-z][a-z\-]+s)\b")
+_NOUN_AFTER = re.compile(
+    r"\s(?P<proper>(?:(?:U\.S\.|U\.K\.|E\.U\.|[A-Z][A-Za-z\-]+)\s){0,2})(?P<words>[a-z][a-z\-]*(?:\s[a-z][a-z\-]*){0,2})"
+)
+IRREGULAR_PLURALS = frozenset("people children men women police personnel staff cattle fish sheep".split())
+_RANK = re.compile(
+    rf"\b(?P<ord>(?i:{'|'.join(ORDINALS)})|\d+(?:st|nd|rd|th))[-\s](?P<sup>(?:largest|biggest|highest|lowest|"
+    rf"smallest|most|least|fastest|richest|poorest|busiest|longest|oldest)\b(?:\s[a-z]+)?)"
+)
+_DURATION = re.compile(
+    rf"(?<![\w-])(?P<n>(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several)|\d+(?:\.\d+)?)\s"
+    r"(?P<unit>(?i:day|week|month|year|decade|hour)s?)(?=\s(?i:after|before|later|earlier|ago)\b)"
+)
+_POINT_UNIT = re.compile(r"\s(?P<pt>points?|pts?)\b", re.I)
+_MONTH_BEFORE = re.compile(
+    r"(?i:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*)$"
+)
+_MONTH_AFTER = re.compile(
+    r"\s*(?:of\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
+_LIST_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•►]\s*)?$")
+_FURNITURE_AFTER = re.compile(r"\s*(?:-\s*)?(?:min(?:ute)?s?\s+read|comments?|shares?|views?|likes?)\b", re.I)
+_CAPITALISED_BEFORE = re.compile(r"(?<![.!?]\s)\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\s$")
+_YEAR_LIKE = re.compile(r"(?:1[5-9]|20|21)\d\d$")
+_CONTEXT = 200
+_DETERMINER_BEFORE = re.compile(r"(?i:\b(?:the|its|our|their|his|her|these|those|other|both|all|my|your)\s)$")
+
+
+class QuantityError(ValueError):
+    """A number could not be parsed."""
+
+
+@dataclass(frozen=True)
+class QuantityMatch:
+    start: int
+    end: int
+    quantity: Quantity
+
+
+def parse_number(text: str) -> float | None:
+    """Parse "1,900", "1.5192", "40", "five", "a dozen", "twenty-five", "3 million"; None when not a number."""
+    s = text.strip().lower().replace("\u2009", "").replace("\xa0", " ")
+    if not s:
+        return None
+    scale = 1.0
+    parts = s.rsplit(" ", 1)
+    if len(parts) == 2 and parts[1] in SCALES:
+        scale, s = SCALES[parts[1]], parts[0]
+    s = s.strip()
+    if re.fullmatch(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+", s):
+        return float(s.replace(",", "")) * scale
+    if s in WORD_NUMBERS:
+        return WORD_NUMBERS[s] * scale
+    tens_units = re.fullmatch(r"(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|six|seven|eight|nine)", s)
+    if tens_units:
+        return (WORD_NUMBERS[tens_units.group(1)] + WORD_NUMBERS[tens_units.group(2)]) * scale
+    return None
+
+
+def _num(s: str) -> float:
+    value = parse_number(s)
+    if value is None:
+        raise QuantityError(f"not a number: {s!r}")
+    return value
+
+
+def _percent_context(text: str, start: int) -> bool:
+    window = text[max(0, start - _CONTEXT):start]
+    return "%" in window or "percent" in window.lower()
+
+
+def _noun_after(text: str, end: int) -> tuple[str | None, int]:
+    """The counted noun right after a number ("U.S. troops", "people"), with the end of the span.
+
+    Up to three lower-case words are read; the noun ends at the first plural-looking word, else it is
+    the first word. Function words stop the noun.
+    """
+    m = _NOUN_AFTER.match(text, end)
+    if not m:
+        return None, end
+    words: list[str] = []
+    for word in m.group("words").split():
+        if word in NOT_NOUNS:
+            break
+        words.append(word)
+    if not words:
+        return None, end
+    plural_at = next((i for i, w in enumerate(words) if w in IRREGULAR_PLURALS or (w.endswith("s") and not w.endswith("ss"))), None)
+    words = words[:plural_at + 1] if plural_at is not None else words[:1]
+    noun = (m.group("proper") + " ".join(words)).strip()
+    if noun.split()[0].lower() in SELF_NOUNS:
+        return None, end
+    return noun, m.start("proper") + len(noun)
+
+
+def _self_noun_follows(text: str, end: int) -> bool:
+    """Whether the number counts the article's own parts ("seven points to note", "3 min read")."""
+    m = _NOUN_AFTER.match(text, end)
+    return bool(m) and not m.group("proper") and m.group("words").split()[0] in SELF_NOUNS
+
+
+def _qualifier(text: str, start: int) -> tuple[str | None, int]:
+    m = _QUALIFIER_BEFORE.search(text, max(0, start - 30), start)
+    if not m:
+        return None, start
+    return m.group("q").lower(), m.start()
+
+
+def _per(text: str, start: int, end: int) -> tuple[str | None, int]:
+    m = _PER_AFTER.match(text, end)
+    if m:
+        word = (m.group("p") or m.group("p2") or m.group("p3")).lower()
+        word = {"yr": "year", "annually": "year", "yearly": "year", "monthly": "month", "daily": "day"}.get(word, word)
+        return PERIODS.get(word, word), m.end()
+    m = _PER_BEFORE.search(text, max(0, start - 60), start)
+    if m:
+        word = m.group("p").lower()
+        return {"yearly": "year", "annual": "year", "monthly": "month", "daily": "day", "weekly": "week"}[word], end
+    return None, end
+
+
+def _is_excluded_number(text: str, m: re.Match[str]) -> bool:
+    """Dates, list labels, furniture, names and IDs that the number grammar must not report."""
+    start, num_end = m.start(), m.end("num")
+    if m.group("sfx"):
+        return True  # ordinals: "12th", "March 31st"
+    if _MONTH_BEFORE.search(text, max(0, start - 12), start) or _MONTH_AFTER.match(text, m.end()):
+        return True  # "November 21-23", "7 November"
+    if text[num_end:num_end + 1] == "." and _LIST_LABEL_BEFORE.search(text, max(0, start - 8), start):
+        return True  # "1. Introduction"
+    if _FURNITURE_AFTER.match(text, m.end()):
+        return True
+    last_digit_end = m.end("num3") if m.group("num3") else m.end("num2") if m.group("num2") else num_end
+    next_char = text[last_digit_end:last_digit_end + 1]
+    attached = [m.start(g) for g in ("sfx", "scale", "pct", "unit") if m.group(g)]
+    if next_char.isalpha() and last_digit_end not in attached:
+        return True  # "5G", "3D": part of a name
+    if text[num_end:num_end + 1] in ("-", "–") and text[num_end + 1:num_end + 2].isdigit() and m.group("num2") is None:
+        return True  # phone numbers and IDs: "555-1234-99"
+    return False
+
+
+def _build(text: str, m: re.Match[str]) -> QuantityMatch | None:
+    if _is_excluded_number(text, m):
+        return None
+    start, end = m.start(), m.end()
+    raw, raw2 = m.group("num"), m.group("num2") or m.group("num3")
+    symbol = (m.group("cur") or m.group("cur2") or "").strip()
+    currency = CURRENCY_SYMBOLS.get(symbol) if symbol else None
+    scale_word = m.group("scale")
+    scale = SCALES[scale_word.lower()] if scale_word else 1.0
+    scale_name = SCALE_NAMES.get(scale_word.lower(), scale_word.lower()) if scale_word else None
+    unit: str | None = None
+    if m.group("pct"):
+        unit = "percentage_point" if "point" in m.group("pct").lower() else "percent"
+    if m.group("unit"):
+        unit_word = m.group("unit").lower()
+        if unit_word == "m" and (currency or scale_word):
+            scale, scale_name = 1e6, "million"  # "$5m"
+        elif unit is None:
+            unit = UNITS[unit_word]
+    if m.group("curw"):
+        word = m.group("curw").lower()
+        if word == "won" and not (scale_word or currency or parse_number(raw) >= 1000):
+            end = m.end("curw") - len(m.group("curw")) - 1  # "he won": a verb, not the currency
+        else:
+            currency = CURRENCY_WORDS[word]
+    end = max(end, m.end("unit") if m.group("unit") else 0, m.end("pct") if m.group("pct") else 0)
+    end = max(end, m.end("scale") if m.group("scale") else 0)
+    if m.group("curw") and currency and currency == CURRENCY_WORDS.get(m.group("curw").lower()):
+        end = max(end, m.end("curw"))
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    value = _num(raw) * scale
+    low = high = None
+    if raw2 is not None:
+        low, high = value, _num(raw2) * scale
+        if high < low:
+            return None
+        value = (low + high) / 2
+    bare = not (currency or unit or scale_word)
+    if bare and raw2 is None and "," not in raw and "." not in raw and _YEAR_LIKE.match(raw):
+        return None  # a year: the date grammar reports it
+    if bare and raw2 is not None and _YEAR_LIKE.match(raw) and _YEAR_LIKE.match(raw2):
+        return None  # "2019-2021"
+    return _finish(text, start, end, value, low, high, unit, currency, scale_name, bare)
+
+
+def _finish(text: str, start: int, end: int, value: float, low: float | None, high: float | None,
+            unit: str | None, currency: str | None, scale_name: str | None, bare: bool,
+            noun_allowed: bool = True) -> QuantityMatch | None:
+    change = None
+    noun = None
+    if unit is None:
+        pt = _POINT_UNIT.match(text, end)
+        if pt and _percent_context(text, start):
+            unit, end = "percentage_point", pt.end()
+    if unit is None and currency is None and noun_allowed:
+        if _self_noun_follows(text, end):
+            return None
+        noun, end = _noun_after(text, end)
+    elif unit == "percent":
+        of_noun = _OF_NOUN.match(text, end)
+        if of_noun:
+            noun, end = of_noun.group("noun"), of_noun.end()
+    qualifier, q_start = _qualifier(text, start)
+    if bare and noun is None and unit is None and qualifier is None:
+        if _CAPITALISED_BEFORE.search(text, max(0, start - 30), start):
+            return None  # "Article 9", "Boeing 737"
+    change_prefix = _CHANGE_PREFIX.search(text, max(0, q_start - 12), q_start)
+    if change_prefix and unit in ("percent", "percentage_point", None):
+        change = CHANGE_WORDS[change_prefix.group("c").lower()]
+        q_start = change_prefix.start()
+    change_after = _CHANGE_AFTER.match(text, end)
+    if change_after and change is None and unit in ("percent", "percentage_point", "times"):
+        change = CHANGE_WORDS[change_after.group("c").lower()]
+        end = change_after.end()
+        article = _ARTICLE_BEFORE.search(text, max(0, q_start - 3), q_start)
+        if article and qualifier is None:
+            q_start = article.start()
+    per, end = _per(text, start, end)
+    quantity = Quantity(value=value, low=low, high=high, unit=unit, currency=currency, scale=scale_name,
+                        qualifier=qualifier, noun=noun, change=change, per=per)
+    return QuantityMatch(q_start, end, quantity)
+
+
+def _word_matches(text: str) -> list[QuantityMatch]:
+    out = []
+    for m in _WORD_QUANTITY.finditer(text):
+        word = m.group("word").lower()
+        if word in ("one", "zero", "half", "double", "triple"):
+            continue  # "one of", "one China policy": too ambiguous to count as a fact
+        if _DETERMINER_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "the three countries", "its two neighbours": a reference, not a count
+        base = WORD_NUMBERS[word]
+        if m.group("word2"):
+            base += WORD_NUMBERS[m.group("word2").lower()]
+        scale_word = m.group("scale")
+        value = base * (SCALES.get(scale_word.lower(), 100.0) if scale_word else 1.0)
+        start, end = m.start("word"), m.end()
+        if m.group("a") and word in ("dozen", "hundred", "thousand", "million", "billion"):
+            start = m.start()
+        if word in ("twice",):
+            out.append(QuantityMatch(start, end, Quantity(value=2, unit="times")))
+            continue
+        unit_m = re.match(r"\s(?P<u>times|fold|percent|per cent)\b", text[end:end + 12], re.I)
+        if unit_m:
+            unit = UNITS[unit_m.group("u").lower()]
+            match = _finish(text, start, end + unit_m.end(), value, None, None, unit, None,
+                            scale_word.lower() if scale_word else None, False)
+        else:
+            if _noun_after(text, end)[0] is None or _self_noun_follows(text, end):
+                continue  # a bare written number ("the two of them") states nothing checkable
+            match = _finish(text, start, end, value, None, None, None, None,
+                            scale_word.lower() if scale_word else None, False)
+        if match is not None:
+            out.append(match)
+    return out
+
+
+def _rank_matches(text: str) -> list[QuantityMatch]:
+    out = []
+    for m in _RANK.finditer(text):
+        raw = m.group("ord").lower()
+        rank = ORDINALS.get(raw) or int(re.sub(r"\D", "", raw))
+        noun = m.group("sup")
+        out.append(QuantityMatch(m.start(), m.end(), Quantity(value=float(rank), unit="rank", noun=noun)))
+    return out
+
+
+def _duration_matches(text: str) -> list[QuantityMatch]:
+    """Spans of time between events: "barely a week after", "three years later"."""
+    out = []
+    for m in _DURATION.finditer(text):
+        word = m.group("n").lower()
+        if word == "several":
+            continue
+        value = 1.0 if word in ("a", "an") else _num(word)
+        unit = m.group("unit").lower().rstrip("s")
+        qualifier, start = _qualifier(text, m.start())
+        out.append(QuantityMatch(start, m.end(), Quantity(value=value, unit=unit, qualifier=qualifier)))
+    return out
+
+
+def find_quantities(text: str) -> list[QuantityMatch]:
+    """Every quantity stated in `text`, in text order, without overlaps (the longest match wins)."""
+    if not text:
+        return []
+    found: list[QuantityMatch] = []
+    for m in _QUANTITY.finditer(text):
+        match = _build(text, m)
+        if match is not None:
+            found.append(match)
+    found.extend(_word_matches(text))
+    found.extend(_rank_matches(text))
+    found.extend(_duration_matches(text))
+    found.sort(key=lambda q: (q.start, -(q.end - q.start)))
+    kept: list[QuantityMatch] = []
+    for match in found:
+        if kept and match.start < kept[-1].end:
+            if match.end - match.start > kept[-1].end - kept[-1].start:
+                kept[-1] = match
+            continue
+        kept.append(match)
+    return kept
