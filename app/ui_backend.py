@@ -89,20 +89,16 @@ def llm_client(settings: LLMSettings):
 
 
 def llm_config(settings: LLMSettings):
+    """The claims.llm configuration: the environment's, with the page's choices on top."""
+    from dataclasses import replace
+
     try:
         from claims.llm import LLMConfig
     except ImportError as exc:
         raise BackendUnavailable(f"the LLM client is not available yet ({exc})") from None
-    fields: dict[str, Any] = {"backend": settings.backend}
-    if settings.base_url:
-        fields["base_url"] = settings.base_url
-    if settings.model:
-        fields["model"] = settings.model
-    if settings.api_key:
-        fields["api_key"] = settings.api_key
-    base = LLMConfig.from_env()
-    known = set(getattr(type(base), "model_fields", {}) or fields)
-    return base.model_copy(update={k: v for k, v in fields.items() if k in known})
+    chosen = {"backend": settings.backend, "base_url": settings.base_url, "model": settings.model,
+              "api_key": settings.api_key}
+    return replace(LLMConfig.from_env(), **{k: v for k, v in chosen.items() if v})
 
 
 def connection_test(settings: LLMSettings) -> dict[str, Any]:
@@ -119,7 +115,10 @@ def check_draft(draft: str, *, as_of: date, settings: LLMSettings = LLMSettings(
     except ImportError as exc:
         raise BackendUnavailable(f"the checking pipeline is not available yet ({exc})") from None
     store = open_corpus() if Path(store_dir()).exists() else None
-    return check(draft, store=store, as_of=as_of, llm=llm_client(settings), progress=progress)
+    try:
+        return check(draft, store=store, as_of=as_of, llm=llm_client(settings), progress=progress)
+    except ImportError as exc:  # a stage of the pipeline has not landed yet
+        raise BackendUnavailable(f"the checking pipeline is incomplete ({exc})") from None
 
 
 def ingest_uploads(files: Iterable[tuple[str, bytes]], progress: Progress | None = None) -> Any:
@@ -185,20 +184,37 @@ def eval_sets() -> list[Path]:
 
 
 def run_eval(set_path: str | Path, *, out_dir: Path, limit: int | None, seed: int = 0,
-             progress: Progress | None = None) -> dict[str, Any]:
-    """Run an eval set; returns its metrics (as written to out_dir/metrics.json)."""
+             settings: LLMSettings = LLMSettings(), progress: Progress | None = None) -> dict[str, Any]:
+    """Run an eval set in small batches (so the page can show progress); returns its metrics.
+
+    Writes predictions, metrics, a summary and plots to out_dir, as `copydesk eval --out` does.
+    """
     try:
+        from evals.formats import load_set, sample_items
+        from evals.metrics import compute_metrics
+        from evals.runner import EvalResult, write_outputs
         from evals.runner import run_eval as runner
     except ImportError as exc:
         raise BackendUnavailable(f"the eval runner is not available yet ({exc})") from None
     path = Path(set_path).expanduser()
     if not path.is_file():
         raise BackendUnavailable(f"no eval set at {path}")
-    result = runner(path, out_dir=out_dir, limit=limit, seed=seed, progress=progress)
-    metrics_file = out_dir / "metrics.json"
-    if metrics_file.is_file():
-        return json.loads(metrics_file.read_text(encoding="utf-8"))
-    return result if isinstance(result, dict) else getattr(result, "metrics", {})
+    items = sample_items(load_set(path), limit, seed)
+    store = open_corpus() if Path(store_dir()).exists() else None
+    llm = llm_client(settings)
+    batch = max(1, len(items) // 20)
+    records: list[dict[str, Any]] = []
+    for first in range(0, len(items), batch):
+        if progress:
+            progress(first, len(items), "items")
+        part = runner(path, store=store, items=items[first:first + batch], llm=llm, progress=False)
+        records += part.records
+    if progress:
+        progress(len(items), len(items), "items")
+    metrics = compute_metrics(records)
+    metrics.update(set=str(path), limit=limit, seed=seed, n_errors=sum(1 for r in records if r.get("error")))
+    write_outputs(EvalResult(set_path=path, records=records, metrics=metrics, out_dir=out_dir), out_dir)
+    return metrics
 
 
 def plots_in(out_dir: Path) -> list[Path]:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app import ui_backend as backend
 from app.exports import escape_markdown
+from app.ui_state import llm_settings
 from claims.errors import CopydeskError
 
 HEADLINE = [("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("balanced_accuracy", "Balanced accuracy"),
@@ -23,7 +24,8 @@ def _run(set_path: str, limit: int | None, seed: int) -> None:
         bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{what or 'items'}: {done} of {total}")
 
     try:
-        metrics = backend.run_eval(set_path, out_dir=out_dir, limit=limit, seed=seed, progress=progress)
+        metrics = backend.run_eval(set_path, out_dir=out_dir, limit=limit, seed=seed, settings=llm_settings(),
+                                   progress=progress)
     except (CopydeskError, ValueError, OSError) as exc:
         bar.empty()
         st.error(escape_markdown(str(exc)))
