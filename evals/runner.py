@@ -52,6 +52,10 @@ class EvalResult:
     def headline(self) -> dict[str, Any]:
         return headline(self.metrics)
 
+    @property
+    def summary_markdown(self) -> str:
+        return summary_markdown(self.metrics)
+
 
 def run_eval(set_path: str | Path, *, store: Any = None, out_dir: str | Path | None = None,
              limit: int | None = None, seed: int = 0, llm: Any = None, progress: bool = True,
