@@ -1,6 +1,10 @@
-"""Evaluation page: run an eval set (the project's own or a path) with progress; metrics and plots."""
+"""Evaluation page: run an eval set (the project's own or a path) with progress; metrics and plots.
+
+Outputs go to a new folder under COPYDESK_EVAL_OUT (default: the system's temporary folder).
+"""
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,10 @@ HEADLINE = [("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("balanced_accur
 
 
 def _run(set_path: str, limit: int | None, seed: int) -> None:
-    out_dir = Path(tempfile.mkdtemp(prefix="copydesk-eval-"))
+    base = os.environ.get("COPYDESK_EVAL_OUT")
+    if base:
+        Path(base).mkdir(parents=True, exist_ok=True)
+    out_dir = Path(tempfile.mkdtemp(prefix="copydesk-eval-", dir=base))
     bar = st.progress(0.0, text="Starting\u2026")
 
     def progress(done: int, total: int, what: str = "") -> None:
@@ -72,6 +79,7 @@ def _show(result: dict[str, Any]) -> None:
     cols = st.columns(2)
     for i, plot in enumerate(plots):
         cols[i % 2].image(str(plot), caption=plot.stem.replace("_", " "))
+    st.caption(escape_markdown(f"Predictions, metrics, summary and plots: {result['out_dir']}"))
     with st.expander("All metrics (JSON)"):
         st.json(metrics)
 

@@ -37,6 +37,7 @@ def env(monkeypatch, tmp_path: Path) -> Path:
     db = tmp_path / "reviews.sqlite3"
     monkeypatch.setenv("COPYDESK_STORE", str(tmp_path / "store"))
     monkeypatch.setenv("COPYDESK_REVIEW_DB", str(db))
+    monkeypatch.setenv("COPYDESK_EVAL_OUT", str(tmp_path / "evals"))
     monkeypatch.delenv("COPYDESK_DEMO", raising=False)
     return db
 
