@@ -1,0 +1,62 @@
+"""HTML views: every piece of draft and corpus text is escaped; highlights land on the right spans."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from app.ui_render import (Marked, citation_context, highlighted_draft, span_excerpt, text_with_quote)
+from claims.models import Citation, Label
+from e2e.fixtures import Spec, make_report
+
+DRAFT = "Intro <b>bold</b> & co.\n\nApproval hit 72% in November. Costs: 60 billion yen."
+
+
+def marks(draft, specs, overridden=()):
+    report = make_report(draft, specs)
+    return [Marked(i, r, r.verdict.label, r.claim.id in overridden, bool(r.flags)) for i, r in enumerate(report.claims, 1)]
+
+
+def visible_text(html: str) -> str:
+    import html as h
+    return h.unescape(re.sub(r"<sup[^>]*>.*?</sup>", "", re.sub(r"<(?!sup|/sup)[^>]+>", "", html)))
+
+
+def test_highlights_cover_exact_spans_and_round_trip_the_text():
+    out = highlighted_draft(DRAFT, marks(DRAFT, [Spec("72%", Label.contradicted), Spec("60 billion yen", Label.supported)]))
+    assert re.findall(r"<mark [^>]*>(.*?)</mark>", out) == ["72%", "60 billion yen"]
+    assert visible_text(out) == DRAFT  # nothing lost or added but the markup
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co." in out and "<b>bold" not in out
+    assert 'title="1: contradicted"' in out and "[2]" in out
+
+
+def test_overlapping_claims_keep_one_highlight_and_both_numbers():
+    draft = "It cost 60 billion yen in all."
+    out = highlighted_draft(draft, marks(draft, [Spec("60 billion yen", Label.supported), Spec("billion yen", Label.contradicted)]))
+    assert out.count("<mark ") == 1 and "[1]" in out and "[2]" in out
+    assert visible_text(out) == draft
+
+
+def test_override_is_drawn_and_attributes_are_escaped():
+    draft = 'He said "72%" <x>.'
+    out = highlighted_draft(draft, marks(draft, [Spec('"72%"', Label.supported)], overridden={"c1"}))
+    assert "&quot;72%&quot;" in out and "outline:1px dashed" in out and "(reviewer override)" in out
+
+
+def test_quote_highlighted_in_passage_and_whole_document():
+    doc = "Header.\n<script>x()</script> The poll found approval at 72% in late November. Footer."
+    start = doc.index("approval at 72%")
+    cite = Citation(source="poll.md", quote="approval at 72%", start=start, end=start + 15, date=date(2025, 11, 24))
+    passage = {"source": "poll.md", "text": doc[8:70], "start": 8, "end": 70}
+    text, a, b = citation_context(cite, [passage], doc)
+    assert text[a:b] == "approval at 72%" and text == doc[8:70]
+    text, a, b = citation_context(cite, [], doc, window=10)
+    assert text[a:b] == "approval at 72%" and len(text) == 35
+    html = text_with_quote(doc, start, start + 15)
+    assert "&lt;script&gt;x()&lt;/script&gt;" in html and "<script" not in html
+    assert re.search(r'class="copydesk-quote">approval at 72%</span>', html)
+    assert citation_context(cite, [], None) == ("approval at 72%", 0, 15)
+
+
+def test_span_excerpt_escapes_and_marks():
+    out = span_excerpt("a <i>b</i> 72% c", 11, 14, context=3)
+    assert "72%</span>" in out and "<i>" not in out and out.startswith("\u2026")
