@@ -95,22 +95,23 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
     if not offices:
         return None
 
+    found: dict[str, list[Holder]] = {}
     for office in offices:
-        terms = roster.terms_in(office)
-        found = [x.holder for x in roster.match_name(name, terms) if x.kind != "near"]
-        if not found:
-            continue
-        current = roster.holders_on(office, day)
-        in_time = [t for t in found if any(_overlaps(t, p) for p in periods)] if periods else \
-            [t for t in found if t.held_on(day)]
+        terms = [x.holder for x in roster.match_name(name, roster.terms_in(office)) if x.kind != "near"]
+        if terms:
+            found[office] = terms
+    for office, terms in found.items():
+        in_time = [t for t in terms if any(_overlaps(t, p) for p in periods)] if periods else \
+            [t for t in terms if t.held_on(day)]
         if in_time:
-            return OfficialCheck("ok", name, office, day, in_time[0], current)
+            return OfficialCheck("ok", name, office, day, in_time[0], roster.holders_on(office, day))
+    if found:
+        office, terms = next(iter(found.items()))
         if _is_historical(claim, m):
-            return OfficialCheck("ok", name, office, day, _nearest(found, day), current)
-        people = {f.name for f in found}
-        if len(people) > 1:  # a surname shared by several past holders: cannot tell whom the draft means
+            return OfficialCheck("ok", name, office, day, _nearest(terms, day), roster.holders_on(office, day))
+        if len({t.name for t in terms}) > 1:  # a surname shared by several past holders: whom does it mean?
             return None
-        return OfficialCheck("outdated", name, office, day, _nearest(found, day), current)
+        return OfficialCheck("outdated", name, office, day, _nearest(terms, day), roster.holders_on(office, day))
 
     if roster.is_known(name):  # a real officeholder under another title: not a misspelling
         return None

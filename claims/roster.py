@@ -396,10 +396,14 @@ class Roster:
                 and h.start - LEARNED_WINDOW <= day <= (h.end or h.start) + LEARNED_WINDOW]
 
     def match_name(self, name: str, holders: Iterable[Holder] | None = None) -> list[NameMatch]:
-        """Rows whose holder is `name`: exact spellings first; else a surname alone; else near-misses."""
+        """Rows whose holder is `name`: exact spellings first; else a surname alone; else near-misses.
+
+        A one-word alias ("Lee") is a surname, matched like one: it does not make the match exact.
+        """
         pool = list(self._holders) + self._learned if holders is None else list(holders)
         keys = name_keys(name)
-        exact = [NameMatch(h, "exact", 1.0) for h in pool if any(keys & name_keys(n) for n in h.names)]
+        exact = [NameMatch(h, "exact", 1.0) for h in pool
+                 if any(keys & name_keys(n) for n in h.names if n == h.name or len(name_tokens(n)) > 1)]
         if exact:
             return exact
         folded = "".join(name_tokens(name))
@@ -431,7 +435,8 @@ class Roster:
         if role is None:
             return []
         accepted = _ROLE_ACCEPTS.get(role, {role})
-        candidates = [o for o in self.offices() if role_of(o) in accepted]
+        # offices of exactly the written role first: "President" means a president before an acting one
+        candidates = sorted((o for o in self.offices() if role_of(o) in accepted), key=lambda o: role_of(o) != role)
         in_title = countries_in(title)
         if in_title:
             narrowed = [o for o in candidates if country_of(o) in in_title]
@@ -448,7 +453,7 @@ class Roster:
         if in_context:
             narrowed = [o for o in candidates if country_of(o) in in_context]
             if narrowed:
-                return sorted(narrowed, key=lambda o: -in_context[country_of(o)])
+                return sorted(narrowed, key=lambda o: (role_of(o) != role, -in_context[country_of(o)]))
         return candidates
 
     def _terms_in_offices(self, offices: Iterable[str]) -> list[Holder]:
