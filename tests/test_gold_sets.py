@@ -163,6 +163,94 @@ def test_seed_corpus_decides_the_seed_verdicts(repo_dir: Path):
                 assert any(s in figures for s in stated) or e.get("note"), e["quote"]
 
 
+# --- planted.jsonl -----------------------------------------------------------------------------------
+
+CONTRADICTION_FLAG = {"quantity": "number_mismatch", "date": "date_mismatch"}
+
+
+def test_planted_items_are_complete_drafts():
+    items = load_set("planted.jsonl")
+    assert len(items) >= 12
+    assert len({i["id"] for i in items}) == len(items)
+    for item in items:
+        words = len(item["text"].split())
+        assert 150 <= words <= 400, f"{item['id']}: {words} words"
+        assert 2 <= len(item["corpus"]) <= 5, item["id"]
+        for d in item["corpus"]:
+            assert d["source"] and d["text"] and date.fromisoformat(d["date"]) <= date.fromisoformat(item["as_of"])
+        for r in item["roster"]:
+            assert set(r) == {"office", "holder", "start", "end", "aliases"}, r
+        assert 6 <= len(item["expected"]) <= 15, item["id"]
+
+
+def test_planted_entries_are_exact_and_well_formed():
+    problems = []
+    for item in load_set("planted.jsonl"):
+        problems += check_item(item, item["text"])
+    assert problems == []
+
+
+def test_planted_entries_are_decided():
+    """Every planted entry says what a checker should conclude: a verdict, a flag, or both."""
+    for item in load_set("planted.jsonl"):
+        for e in item["expected"]:
+            assert e.get("verdict") or e.get("flags") or e["kind"] == "official", (item["id"], e["quote"])
+            if e.get("verdict") == "contradicted" and e["kind"] in CONTRADICTION_FLAG:
+                mismatch = CONTRADICTION_FLAG[e["kind"]]
+                assert mismatch in e["flags"] or "internal_inconsistency" in e["flags"], (item["id"], e["quote"])
+
+
+def test_planted_set_covers_every_verdict_and_flag():
+    verdicts: dict[str, int] = {}
+    flags: dict[str, int] = {}
+    kinds: dict[str, int] = {}
+    for item in load_set("planted.jsonl"):
+        for e in item["expected"]:
+            kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
+            if e.get("verdict"):
+                verdicts[e["verdict"]] = verdicts.get(e["verdict"], 0) + 1
+            for f in e.get("flags", []):
+                flags[f] = flags.get(f, 0) + 1
+    assert set(verdicts) == {label.value for label in Label} and min(verdicts.values()) >= 10
+    assert set(flags) == FLAG_KINDS and min(flags.values()) >= 3
+    assert set(kinds) == set(KINDS)
+
+
+def figures(text: str) -> set[str]:
+    return {f.replace(",", "") for f in re.findall(r"\d[\d,.]*\d|\d", text)}
+
+
+def test_planted_quantities_agree_with_their_corpus():
+    """A supported figure is stated in the item's corpus, a number_mismatch is not (or a note says why: scale, currency...)."""
+    for item in load_set("planted.jsonl"):
+        stated = figures(" ".join(d["text"] for d in item["corpus"]))
+        for e in item["expected"]:
+            quoted = figures(e["quote"])
+            if e["kind"] != "quantity" or not quoted:
+                continue
+            if e.get("verdict") == "supported":
+                assert quoted <= stated or e.get("note"), (item["id"], e["quote"])
+            if "number_mismatch" in e.get("flags", []):
+                assert not quoted <= stated or e.get("note"), (item["id"], e["quote"])
+
+
+def test_planted_officials_agree_with_their_roster():
+    """A correct titled official is in office on as_of per the item's roster; an outdated one is not."""
+    for item in load_set("planted.jsonl"):
+        day = date.fromisoformat(item["as_of"])
+        holders_on_day = {r["holder"] for r in item["roster"]
+                          if date.fromisoformat(r["start"]) <= day and (not r["end"] or day < date.fromisoformat(r["end"]))}
+        known = {r["holder"] for r in item["roster"]}
+        for e in item["expected"]:
+            name = e["value"].get("full_name") or e["value"].get("name") if e["kind"] == "official" else None
+            if not name or name not in known:
+                continue
+            if "outdated_official" in e.get("flags", []):
+                assert name not in holders_on_day, (item["id"], e["quote"])
+            elif e.get("verdict") == "supported":
+                assert name in holders_on_day, (item["id"], e["quote"])
+
+
 # --- sets load through evals.formats -----------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["seeds.jsonl", "planted.jsonl"])
