@@ -260,9 +260,20 @@ def overlap(claim_words: set[str], evidence_words: set[str]) -> float:
     return len(claim_words & evidence_words) / len(claim_words) if claim_words else 0.0
 
 
-def context_words(text: str, start: int, end: int, width: int = 40) -> set[str]:
-    """Content words close to a span: what a number in a sentence is about."""
-    return content_words(text[max(0, start - width):start] + " " + text[end:end + width])
+def context_words(text: str, start: int, end: int, width: int = 40,
+                  neighbours: Iterable[tuple[int, int]] = ()) -> set[str]:
+    """Content words close to a span: what a number in a sentence is about.
+
+    The window stops at neighbouring values: in "approval stood at 72%, while 56% of respondents
+    opposed it", the words about 56% are "while ... respondents opposed", not "approval".
+    """
+    left, right = max(0, start - width), min(len(text), end + width)
+    for n_start, n_end in neighbours:
+        if n_end <= start:
+            left = max(left, n_end)
+        elif n_start >= end:
+            right = min(right, n_start)
+    return content_words(text[left:start] + " " + text[end:right])
 
 
 # --- quantities ----------------------------------------------------------------------------------
@@ -303,6 +314,10 @@ def interval(q: Quantity, written: str | None = None) -> tuple[float, float]:
             return (low - eps, high + 2 * tol)
         return (low - tol, high + tol)
     return (low - eps, high + eps)
+
+
+def _exact(q: Quantity) -> Quantity:
+    return q.model_copy(update={"qualifier": None})
 
 
 def _strict(q: Quantity) -> bool:
@@ -365,28 +380,45 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
         if points_hit is not None:
             out.append(points_hit)
             continue
+        found: list[_Candidate] = []
+        ambiguous = False
         for hit in hits:
             ev = hit.quantity
             if _family(ev) != _family(q):
                 continue
-            near = context_words(s.text, hit.start, hit.end)
+            near = context_words(s.text, hit.start, hit.end, neighbours=[(h.start, h.end) for h in hits])
             local_overlap = overlap(local, near) if local else 0.0
             ev_head = _noun_head(ev.noun)
-            if head and ev_head and head != ev_head and head not in words:
-                continue  # counts of different things
+            if head and ev_head and head != ev_head:
+                continue  # counts of different things: "9 escalators" is not "57 elevators"
             noun_match = bool(head and head in words)
             if _family(q) == ("unit", "") and not noun_match and local_overlap < 0.34:
                 continue  # a bare number must be about the same counted thing
-            if len(hits) > 1 and local and local_overlap == 0 and not noun_match:
-                continue  # one of several figures in the sentence, not the claim's
-            relevance = sentence_overlap + local_overlap + (0.3 if noun_match else 0.0)
             written = s.text[hit.start:hit.end]
             label = _relation(claim_iv, interval(ev, written), _strict(q))
+            if label is None and (ev.qualifier or "").lower() in APPROXIMATE:
+                # "about 28,500" in the source supports a draft's "28,500": the source hedges, not the draft
+                label = Label.supported if _relation(claim_iv, interval(_exact(ev), written), _strict(q)) \
+                    is Label.supported else None
+            if len(hits) > 1 and local and local_overlap == 0 and not noun_match:
+                ambiguous |= label is Label.supported and not near
+                continue  # one of several figures in the sentence, not the claim's
             if antonym_conflict(raw_words(claim.statement), raw_words(s.text)):
                 label = None
+            relevance = sentence_overlap + local_overlap + (0.3 if noun_match else 0.0)
             said = f"draft says {fmt(q, claim.text)}, source says {fmt(ev, written)}"
-            out.append(_Candidate(s, relevance, label, said))
+            found.append(_Candidate(s, relevance, label, said))
+        out += _unsettle(found, ambiguous)
     return out
+
+
+def _unsettle(candidates: list[_Candidate], ambiguous: bool) -> list[_Candidate]:
+    """No contradiction from a sentence that also holds the claimed value with nothing saying what it is
+    ("died in 1956" against "(14 April 1891 - 6 December 1956)")."""
+    if not ambiguous:
+        return candidates
+    return [_Candidate(c.sentence, c.relevance, None, c.rationale) if c.label is Label.contradicted else c
+            for c in candidates]
 
 
 def _claim_local_words(claim: Claim) -> set[str]:
@@ -433,18 +465,23 @@ def _percent_point_confusion(claim: Claim, s: EvidenceSentence, hits: list[Any])
 # --- dates ---------------------------------------------------------------------------------------
 
 def _date_label(claim_value: DateValue, ev: DateValue) -> Label | None:
-    if (claim_value.relative or ev.relative) and claim_value.granularity in ("day", "range") \
-            and ev.granularity in ("day", "range") and claim_value.start.year != ev.start.year:
-        return _same_days_of_year(claim_value, ev)  # "born on March 3" against "March 3, 1970"
+    if (_year_inferred(claim_value) or _year_inferred(ev)) and claim_value.start.year != ev.start.year:
+        # a year inferred from the as-of date: only the day of the year can be compared
+        if claim_value.granularity in ("day", "range") and ev.granularity in ("day", "range"):
+            return _same_days_of_year(claim_value, ev)  # "born on March 3" against "March 3, 1970"
+        return None
     c_lo, c_hi, e_lo, e_hi = claim_value.start, claim_value.end, ev.start, ev.end
     if claim_value.relation in ("before", "until"):
         c_lo = date.min
         c_hi = claim_value.start if claim_value.relation == "before" else claim_value.end
     elif claim_value.relation == "after":
         c_lo, c_hi = claim_value.end, date.max
-    elif claim_value.relation == "since":
+    elif claim_value.relation == "since":  # "since 2018": compare where the periods start
         if ev.relation != "since":
             return None
+        if claim_value.start == ev.start:
+            return Label.supported
+        return Label.contradicted if claim_value.start.year != ev.start.year else None
     if claim_value.relation in ("before", "after") and ev.relation == "on":
         if claim_value.relation == "before":
             return Label.supported if e_hi < c_hi else (Label.contradicted if e_lo >= c_hi else None)
@@ -456,6 +493,11 @@ def _date_label(claim_value: DateValue, ev: DateValue) -> Label | None:
     if e_hi < c_lo or e_lo > c_hi:
         return Label.contradicted
     return None
+
+
+def _year_inferred(value: DateValue) -> bool:
+    """"March 3" with no year: the grammar took the year from the as-of date ("last year" names its year)."""
+    return value.relative and value.granularity in ("day", "month", "range")
 
 
 def _same_days_of_year(claim_value: DateValue, ev: DateValue) -> Label | None:
@@ -482,20 +524,24 @@ def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: dat
         sentence_overlap = overlap(claim_words, content_words(s.text))
         hits = dates_in(s.text, s.passage.date or as_of)
         conflict = antonym_conflict(conflict_words, raw_words(s.text))
+        found: list[_Candidate] = []
+        ambiguous = False
         for hit in hits:
             ev = hit.value
-            near = context_words(s.text, hit.start, hit.end)
+            near = context_words(s.text, hit.start, hit.end, neighbours=[(h.start, h.end) for h in hits])
             local_overlap = overlap(local, near) if local else 0.0
-            if len(hits) > 1 and local and local_overlap == 0:
-                continue  # one of several dates in the sentence, not the claim's
             if dv.granularity == "year" and ev.granularity != "year" and ev.start.year == dv.start.year:
                 label = Label.supported if dv.relation == "on" else _date_label(dv, ev)
             else:
                 label = _date_label(dv, ev)
+            if len(hits) > 1 and local and local_overlap == 0:
+                ambiguous |= label is Label.supported and not near
+                continue  # one of several dates in the sentence, not the claim's
             if conflict:
                 label = None
             relevance = sentence_overlap + local_overlap
-            out.append(_Candidate(s, relevance, label, f"draft says {_describe(dv)}, source says {_describe(ev)}"))
+            found.append(_Candidate(s, relevance, label, f"draft says {_describe(dv)}, source says {_describe(ev)}"))
+        out += _unsettle(found, ambiguous)
     return out
 
 

@@ -1,6 +1,6 @@
 """Measure offline verification on VitaminC real dev pairs whose claim contains a number.
 
-300 pairs (100 per label, fixed seed), each checked against its own evidence sentence with
+300 pairs (100 per label, fixed seed), each checked against its own evidence sentence (FEVER tokens undone) with
 claims.verify.verify_statement (comparators, then the offline judge). Prints macro-F1, accuracy,
 the confusion matrix and how often each method decided.
 
@@ -25,6 +25,7 @@ from claims.calibration import expected_calibration_error  # noqa: E402
 from claims.models import Label  # noqa: E402
 from claims.verify import verify_statement  # noqa: E402
 from retrieval.types import Passage  # noqa: E402
+from scripts.train_verifier import detokenize  # noqa: E402
 
 AS_OF = date(2026, 11, 24)
 
@@ -48,9 +49,9 @@ def measure(rows: list[dict]) -> dict:
     gold, pred, conf, methods = [], [], [], Counter()
     started = time.perf_counter()
     for r in rows:
-        passage = Passage(id=r["unique_id"], source=r["unique_id"], text=r["evidence"], start=0,
-                          end=len(r["evidence"]))
-        verdict = verify_statement(r["claim"], [passage], AS_OF)
+        evidence = detokenize(r["evidence"])
+        passage = Passage(id=r["unique_id"], source=r["unique_id"], text=evidence, start=0, end=len(evidence))
+        verdict = verify_statement(detokenize(r["claim"]), [passage], AS_OF)
         gold.append(Label.parse(r["label"]))
         pred.append(verdict.label)
         conf.append(verdict.confidence)

@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -34,6 +35,21 @@ from claims.models import Label  # noqa: E402
 
 AS_OF = date(2026, 11, 24)
 SEED = 13
+
+
+_FEVER_TOKENS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
+                 "``": '"', "''": '"'}
+
+
+def detokenize(text: str) -> str:
+    """Undo FEVER/Wikipedia tokenisation ("May 11 , 2014 ." -> "May 11, 2014."), as a reader would see it."""
+    for token, char in _FEVER_TOKENS.items():
+        text = text.replace(token, char)
+    text = text.replace("\ufffd", " ")
+    text = re.sub(r"\s+([,.;:!?%)\]}'])", r"\1", text)
+    text = re.sub(r"([(\[{$])\s+", r"\1", text)
+    text = re.sub(r'"\s+(.*?)\s+"', r'"\1"', text)
+    return re.sub(r"\s{2,}", " ", text).strip()
 
 
 def split_of(key: str) -> str:
@@ -110,7 +126,7 @@ def main() -> int:
     started = time.time()
     items = vitaminc_synthetic(args.evaldata, rng) + fool_me_twice(args.evaldata, rng) + fever_symmetric(args.evaldata)
     print(f"{len(items)} pairs: " + ", ".join(f"{k} {v}" for k, v in sorted(Counter(i["source"] for i in items).items())))
-    feats = np.array([pair_features(i["claim"], i["evidence"], AS_OF) for i in items])
+    feats = np.array([pair_features(detokenize(i["claim"]), detokenize(i["evidence"]), AS_OF) for i in items])
     labels = np.array([CLASSES.index(i["label"]) for i in items])
     splits = np.array([split_of(i["group"]) for i in items])
     print(f"features in {time.time() - started:.0f}s; split sizes {dict(Counter(splits))}")
