@@ -97,7 +97,7 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
 
     found: dict[str, list[Holder]] = {}
     for office in offices:
-        terms = [x.holder for x in roster.match_name(name, roster.terms_in(office)) if x.kind != "near"]
+        terms = [x.holder for x in roster.match_name(name, roster.terms_in(office), near=False)]
         if terms:
             found[office] = terms
     for office, terms in found.items():

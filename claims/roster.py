@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -77,27 +78,34 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
+def _tokens(name: str) -> tuple[str, ...]:
+    words = re.split(r"\s+", fold(name).replace(".", " ").strip())
+    return tuple(w for w in (re.sub(r"[-'`]", "", w) for w in words) if w)
+
+
 def name_tokens(name: str) -> list[str]:
     """Words of a name, folded, with hyphens, apostrophes and dots dropped inside words."""
-    words = re.split(r"\s+", fold(name).replace(".", " ").strip())
-    return [w for w in (re.sub(r"[-'`]", "", w) for w in words) if w]
+    return list(_tokens(name))
 
 
-def name_keys(name: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def name_keys(name: str) -> frozenset[str]:
     """Spellings of a name that should compare equal: written order, and family name moved first or last.
 
     "Lee Jae-myung", "Lee Jae Myung" and "Jae-myung Lee" share the key "leejaemyung".
     """
     t = name_tokens(name)
     if not t:
-        return set()
-    return {"".join(t), "".join(t[1:] + t[:1]), "".join(t[-1:] + t[:-1])}
+        return frozenset()
+    return frozenset({"".join(t), "".join(t[1:] + t[:1]), "".join(t[-1:] + t[:-1])})
 
 
-def partial_keys(name: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def partial_keys(name: str) -> frozenset[str]:
     """Parts that may stand alone for a name: leading or trailing runs of its words ("Le Maire", "Lee")."""
     t = name_tokens(name)
-    return {"".join(t[k:]) for k in range(1, len(t))} | {"".join(t[:k]) for k in range(1, len(t))}
+    return frozenset({"".join(t[k:]) for k in range(1, len(t))} | {"".join(t[:k]) for k in range(1, len(t))})
 
 
 def jaro_winkler(a: str, b: str) -> float:
@@ -144,6 +152,7 @@ def _similar_word(a: str, b: str) -> bool:
     return a != b and a[:1] == b[:1] and (score >= 0.9 or (score >= 0.8 and _common_prefix(a, b) >= 3))
 
 
+@lru_cache(maxsize=65536)
 def near_miss_score(written: str, known: str) -> float:
     """How likely `written` is a misspelling of `known` (0 when it is not a near-miss at all).
 
@@ -216,6 +225,7 @@ _COUNTRY_CUES: dict[str, str] = {
 _COUNTRY_PATTERNS = {country: re.compile(p) for country, p in _COUNTRY_CUES.items()}
 
 
+@lru_cache(maxsize=4096)
 def role_of(title: str) -> str | None:
     """The role a title or a canonical office names: "head_of_government", "foreign", "finance", ..."""
     folded = fold(title)
@@ -234,6 +244,7 @@ def countries_in(text: str) -> dict[str, int]:
     return {c: n for c, n in found.items() if n}
 
 
+@lru_cache(maxsize=4096)
 def country_of(office: str) -> str | None:
     """The country of a canonical office: "U.S. Secretary of State" -> "United States"."""
     folded = fold(office)
@@ -395,8 +406,9 @@ class Roster:
         return [h for h in self._learned if h.office == office
                 and h.start - LEARNED_WINDOW <= day <= (h.end or h.start) + LEARNED_WINDOW]
 
-    def match_name(self, name: str, holders: Iterable[Holder] | None = None) -> list[NameMatch]:
-        """Rows whose holder is `name`: exact spellings first; else a surname alone; else near-misses.
+    def match_name(self, name: str, holders: Iterable[Holder] | None = None, near: bool = True) -> list[NameMatch]:
+        """Rows whose holder is `name`: exact spellings first; else a surname alone; else near-misses
+        (unless `near` is False).
 
         A one-word alias ("Lee") is a surname, matched like one: it does not make the match exact.
         """
@@ -410,15 +422,15 @@ class Roster:
         partial = [NameMatch(h, "partial", 0.9) for h in pool
                    if any(folded in partial_keys(n) or (len(name_tokens(n)) == 1 and folded in name_keys(n))
                           for n in h.names)]
-        if partial:
+        if partial or not near:
             return partial
-        near = [NameMatch(h, "near", s) for h in pool
-                if (s := max(near_miss_score(name, n) for n in h.names)) > 0]
-        return sorted(near, key=lambda m: -m.score)
+        close = [NameMatch(h, "near", s) for h in pool
+                 if (s := max(near_miss_score(name, n) for n in h.names)) > 0]
+        return sorted(close, key=lambda m: -m.score)
 
     def terms_of(self, name: str) -> list[Holder]:
         """Every term of the person called `name` (full name or a variant), oldest first."""
-        found = [m.holder for m in self.match_name(name) if m.kind == "exact"]
+        found = [m.holder for m in self.match_name(name, near=False) if m.kind == "exact"]
         return sorted(found, key=lambda h: h.start or date.min)
 
     def is_known(self, name: str) -> bool:
@@ -443,8 +455,7 @@ class Roster:
             if narrowed:
                 return narrowed
         if name:
-            held = {m.holder.office for m in self.match_name(name, self._terms_in_offices(candidates))
-                    if m.kind != "near"}
+            held = {m.holder.office for m in self.match_name(name, self._terms_in_offices(candidates), near=False)}
             if held:
                 candidates = [o for o in candidates if o in held]
                 if len(candidates) == 1:
@@ -477,7 +488,7 @@ class Roster:
             return None
         office = offices[0]
         rows = [h for h in self._holders if h.office == office]
-        if any(m.kind == "exact" for m in self.match_name(name, rows)):
+        if any(m.kind == "exact" for m in self.match_name(name, rows, near=False)):
             return None
         for i, old in enumerate(self._learned):
             if old.office == office and name_keys(old.name) & name_keys(name):
