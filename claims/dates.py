@@ -42,28 +42,32 @@ _MONTH = (
     r"(?P<month>(?i:january|february|april|june|july|august|september|october|november|december"
     r"|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?|March\b|May\b|Mar\b\.?)"
 )
-_PREP = r"(?:(?P<prep>(?i:since|until|till|through|by|before|after|in|on|from|during|as of|of))\s+)?"
-_PART = r"(?:(?P<part>(?i:early|mid|late|the beginning of|the middle of|the end of))[\s-]+)?"
+# The framing words are looked for just before a match (a regex prefix tried at every position is slow).
+_PREFIX = re.compile(
+    r"(?:\b(?P<prep>(?i:since|until|till|through|by|before|after|in|on|from|during|as of|of))\s+)?"
+    r"(?:\b(?P<part>(?i:early|mid|late|the beginning of|the middle of|the end of))[\s-]+)?$"
+)
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 _DAY2 = r"(?:\s?(?:-|–|to|and)\s?(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?\b)?"
 _YEAR = r"(?P<year>(?:1[6-9]|20|21)\d\d)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(rf"{_PREP}(?<![\d-])(?P<y>\d{{4}})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])")),
-    ("month_day", re.compile(rf"{_PREP}(?<![\w]){_MONTH}\s+{_DAY}{_DAY2}(?:,?\s+{_YEAR}(?!\d))?")),
-    ("day_month", re.compile(rf"{_PREP}(?<![\w.,]){_DAY}{_DAY2}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR}(?!\d))?")),
-    ("month_year", re.compile(rf"{_PREP}{_PART}(?<![\w]){_MONTH}(?:\s+of)?,?\s+{_YEAR}(?![\d,]\d)")),
-    ("month", re.compile(rf"{_PREP}{_PART}(?<![\w]){_MONTH}(?!\s+[0-3]?\d\b)")),
+    ("iso", re.compile(rf"(?<![\d-])(?P<y>\d{{4}})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])")),
+    ("month_day", re.compile(rf"(?<![\w]){_MONTH}\s+{_DAY}{_DAY2}(?:,?\s+{_YEAR}(?!\d))?")),
+    ("day_month", re.compile(rf"(?<![\w.,]){_DAY}{_DAY2}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR}(?!\d))?")),
+    ("month_year", re.compile(rf"(?<![\w]){_MONTH}(?:\s+of)?,?\s+{_YEAR}(?![\d,]\d)")),
+    ("month", re.compile(rf"(?<![\w]){_MONTH}(?!\s+[0-3]?\d\b)")),
     ("season", re.compile(
-        rf"{_PREP}(?:(?P<rel>(?i:this|last|next|the))\s+)?(?P<season>(?i:spring|summer|autumn|winter)|(?<=the\s)fall)"
+        rf"(?:(?P<rel>(?i:this|last|next|the))\s+)?(?P<season>(?i:spring|summer|autumn|winter)|(?<=the\s)fall)"
         rf"(?:\s+(?:of\s+)?{_YEAR}(?!\d))?")),
-    ("decade", re.compile(rf"{_PREP}(?:(?i:the)\s+)?{_PART}(?<![\w$'’]){_YEAR}s\b")),
+    ("decade", re.compile(rf"(?:(?i:the)\s+)?(?<![\w$'’]){_YEAR}s\b")),
     ("relative", re.compile(
-        r"(?P<prep>)(?P<what>(?i:(?:last|this|next|past)\s+(?:year|month|week)|yesterday|today|tomorrow"
+        r"(?P<what>(?i:(?:last|this|next|past)\s+(?:year|month|week)|yesterday|today|tomorrow"
         r"|(?:earlier|later)\s+this\s+(?:year|month)|a\s+year\s+ago))\b")),
-    ("year_range", re.compile(rf"{_PREP}(?<![\w$€£¥.,/#-])(?P<y1>(?:1[6-9]|20|21)\d\d)\s?(?:-|–|to)\s?(?P<y2>(?:1[6-9]|20|21)\d\d)(?![\w%])")),
-    ("year", re.compile(rf"{_PREP}{_PART}(?<![\w$€£¥.,/#@+-]){_YEAR}(?![\w%/]|\.\d|,\d|-\d|\s?(?i:percent|per cent))")),
+    ("year_range", re.compile(rf"(?<![\w$€£¥.,/#-])(?P<y1>(?:1[6-9]|20|21)\d\d)\s?(?:-|–|to)\s?(?P<y2>(?:1[6-9]|20|21)\d\d)(?![\w%])")),
+    ("year", re.compile(rf"(?<![\w$€£¥.,/#@+])(?<!\d[-–]){_YEAR}(?![\w%/]|\.\d|,\d|-\d|\s?(?i:percent|per cent))")),
 ]
+_TAKES_PART = frozenset({"month", "month_year", "decade", "year"})
 _FUTURE = re.compile(
     r"\b(?:will|shall|plans?|planned|planning|scheduled|is set to|are set to|expected|upcoming|intends?|"
     r"going to|hopes to|to be held|next)\b", re.I)
@@ -137,9 +141,9 @@ def _relative(what: str, as_of: date) -> tuple[date, date, str]:
     return monday, monday + timedelta(days=6), "range"
 
 
-def _resolve(kind: str, m: re.Match[str], text: str, as_of: date) -> tuple[date, date, str, bool] | None:
+def _resolve(kind: str, m: re.Match[str], g: dict[str, str | None], text: str,
+             as_of: date) -> tuple[date, date, str, bool] | None:
     """(start, end, granularity, relative) of a match, or None when it is not a valid date."""
-    g = m.groupdict()
     future = bool(_FUTURE.search(_sentence_around(text, m.start(), m.end())))
     if kind == "iso":
         d = date(int(g["y"]), int(g["m"]), int(g["d"]))
@@ -207,12 +211,16 @@ def _resolve(kind: str, m: re.Match[str], text: str, as_of: date) -> tuple[date,
     raise DateError(f"unknown date pattern kind {kind!r}")
 
 
-def _value(kind: str, m: re.Match[str], text: str, as_of: date) -> DateValue | None:
-    resolved = _resolve(kind, m, text, as_of)
+def _value(kind: str, m: re.Match[str], prefix: re.Match[str] | None, text: str,
+           as_of: date) -> DateValue | None:
+    g: dict[str, str | None] = dict(m.groupdict())
+    g["prep"] = prefix.group("prep") if prefix else None
+    g["part"] = prefix.group("part") if prefix and kind in _TAKES_PART else None
+    resolved = _resolve(kind, m, g, text, as_of)
     if resolved is None:
         return None
     start, end, granularity, relative = resolved
-    prep = (m.group("prep") or "").lower()
+    prep = (g["prep"] or "").lower()
     relation = RELATIONS.get(" ".join(prep.split()), "on")
     if relation == "since":
         end = max(as_of, start)
@@ -227,13 +235,21 @@ def find_dates(text: str, as_of: date) -> list[DateMatch]:
     found: list[DateMatch] = []
     for order, (kind, pattern) in enumerate(_PATTERNS):
         for m in pattern.finditer(text):
+            prefix = None
+            if kind != "relative":
+                prefix = _PREFIX.search(text, max(0, m.start() - 24), m.start())
+                if prefix is not None and not (prefix.group("prep") or prefix.group("part")):
+                    prefix = None
+                if prefix is not None and prefix.group("part") and kind not in _TAKES_PART:
+                    prefix = None  # "early" before a full date frames nothing here
             try:
-                value = _value(kind, m, text, as_of)
+                value = _value(kind, m, prefix, text, as_of)
             except ValueError:
                 continue  # impossible dates such as 2025-02-30
             if value is not None:
+                start = prefix.start() if prefix is not None else m.start()
                 end = m.end() - 1 if text[m.end() - 1] == "." else m.end()
-                found.append(DateMatch(m.start(), end, value))
+                found.append(DateMatch(start, end, value))
     found.sort(key=lambda d: (d.start, -(d.end - d.start)))
     kept: list[DateMatch] = []
     for match in found:

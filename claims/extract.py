@@ -19,10 +19,16 @@ from claims.quantities import QuantityMatch, find_quantities
 from retrieval.chunking import split_sentences
 
 MAX_STATEMENT_CHARS = 280
+MAX_PIECE_CHARS = 4000
+_LINE = re.compile(r"[^\n]+")
 _CLAUSE_BREAK = re.compile(r"\s[–—]\s|;\s|\s-\s")
 _METADATA_LINE = re.compile(r"(?i)^\W*(?:published|updated|posted|original article|date)?\W*$")
 _PRONOUN = re.compile(r"\b(?:[Ss]he|[Hh]e)\b")
 _OF_BEFORE = re.compile(r"(?P<np>(?:[A-Za-z][\w-]*\s){1,3})of\s+$")
+_SENTENCE_SUBJECT = re.compile(
+    r"(?:The|This|That|These|Those|Its|Their|Our|[A-Z][a-z]+['’]s)\s+(?P<np>[\w-]+(?:\s[\w-]+){0,2}?)"
+    r"(?=,|\s(?:which|that|is|are|was|were|has|have|had|will|would|can|could)\b)"
+)
 _NP_STOP = frozenset("a an the its their his her our this that of to in on at by for and or with".split())
 
 
@@ -36,17 +42,27 @@ class _Found:
     official: OfficialMention | None = None
 
 
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a long line into pieces of at most MAX_PIECE_CHARS at sentence-like boundaries ('. ')."""
+    pieces = []
+    while end - start > MAX_PIECE_CHARS:
+        cut = text.rfind(". ", start, start + MAX_PIECE_CHARS)
+        cut = cut + 2 if cut > start else start + MAX_PIECE_CHARS
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences of `text` (the shared splitter's spans, also cut at line breaks: headlines, list items)."""
+    """Sentences of `text`: the shared splitter's spans, with every line break a hard break (headlines,
+    list items). The splitter runs line by line, on pieces of bounded length, so that time stays linear
+    in the length of the text.
+    """
     spans: list[tuple[int, int]] = []
-    for start, end in split_sentences(text):
-        cursor = start
-        for line in text[start:end].split("\n"):
-            line_start = cursor + len(line) - len(line.lstrip())
-            line_end = cursor + len(line.rstrip())
-            if line_end > line_start:
-                spans.append((line_start, line_end))
-            cursor += len(line) + 1
+    for line in _LINE.finditer(text):
+        for start, end in _pieces(text, line.start(), line.end()):
+            spans.extend((start + s, start + e) for s, e in split_sentences(text[start:end]))
     return spans
 
 
@@ -122,7 +138,7 @@ class RuleExtractor:
             m = f.official
             if m is not None and m.title and m.name:
                 titled.setdefault(m.full_name or m.name, m)
-        claims: list[Claim] = []
+        placed: list[tuple[_Found, tuple[int, int]]] = []
         sentence_index = 0
         for f in found:
             while sentence_index < len(sentences) - 1 and sentences[sentence_index][1] <= f.start:
@@ -130,13 +146,28 @@ class RuleExtractor:
             s_start, s_end = sentences[sentence_index]
             if not s_start <= f.start < s_end:
                 s_start, s_end = min(s_start, f.start), max(s_end, f.end)
-            statement = self._statement(text, f, (s_start, s_end), found, titled, as_of)
+            placed.append((f, (s_start, s_end)))
+        by_sentence: dict[tuple[int, int], list[_Found]] = {}
+        for f, sentence in placed:
+            by_sentence.setdefault(sentence, []).append(f)
+        claims: list[Claim] = []
+        last_official_before: OfficialMention | None = None  # the last official of an earlier sentence
+        current_sentence: tuple[int, int] | None = None
+        previous_sentence_official: OfficialMention | None = None
+        for f, sentence in placed:
+            if sentence != current_sentence:
+                last_official_before = previous_sentence_official
+                current_sentence = sentence
+            neighbours = by_sentence[sentence]
+            statement = self._statement(text, f, sentence, neighbours, last_official_before, titled, as_of)
             claims.append(Claim(
                 id=f"c{len(claims) + 1}", text=text[f.start:f.end], start=f.start, end=f.end, kind=f.kind,
-                statement=statement, sentence_start=s_start, sentence_end=s_end, quantity=f.quantity,
-                date=f.date, official=f.official, subject=self._subject(text, f, (s_start, s_end), found),
+                statement=statement, sentence_start=sentence[0], sentence_end=sentence[1], quantity=f.quantity,
+                date=f.date, official=f.official, subject=self._subject(text, f, sentence, neighbours),
                 extractor="rules",
             ))
+            if f.kind == "official":
+                previous_sentence_official = f.official
         return claims
 
     @staticmethod
@@ -154,21 +185,25 @@ class RuleExtractor:
         return start, end
 
     def _statement(self, text: str, f: _Found, sentence: tuple[int, int], found: list[_Found],
-                   titled: dict[str, OfficialMention], as_of: date) -> str:
+                   earlier_official: OfficialMention | None, titled: dict[str, OfficialMention],
+                   as_of: date) -> str:
+        """`found`: the matches of the claim's sentence; `earlier_official`: the last one of earlier sentences."""
         start, end = self._clause(text, f, sentence)
         inside = [g for g in found if start <= g.start and g.end <= end]
         replacements: list[tuple[int, int, str]] = []
         for g in inside:
             m = g.official
             if g.kind == "official" and m is not None and m.full_name and not (m.title and m.full_name == m.name):
-                display = _display_name(m, titled)
+                in_compound = text[g.start - 1:g.start] == "-" or text[g.end:g.end + 1] == "-"
+                display = m.full_name if in_compound else _display_name(m, titled)  # "the Lee-Takaichi meeting"
                 if display != text[g.start:g.end]:
                     replacements.append((g.start, g.end, display))
         if not any(g.kind == "official" for g in inside):
-            earlier = [g for g in found if g.kind == "official" and g.end <= start and g.official is not None]
+            earlier = [g.official for g in found if g.kind == "official" and g.end <= start and g.official is not None]
+            referent = earlier[-1] if earlier else earlier_official
             pronoun = _PRONOUN.search(text, start, end)
-            if earlier and pronoun:
-                replacements.append((pronoun.start(), pronoun.end(), _display_name(earlier[-1].official, titled)))
+            if referent is not None and pronoun:
+                replacements.append((pronoun.start(), pronoun.end(), _display_name(referent, titled)))
         pieces, cursor = [], start
         for r_start, r_end, new in sorted(replacements):
             if r_start < cursor:
@@ -199,6 +234,14 @@ class RuleExtractor:
                 words = words[cut + 1:]
                 if words:
                     return " ".join(words)
+        if f.kind == "quantity" and f.quantity is not None and f.quantity.change is not None:
+            earlier = [g for g in found if g.kind == "quantity" and sentence[0] <= g.start < f.start]
+            if earlier:
+                return RuleExtractor._subject(text, earlier[-1], sentence, found)
+        if f.kind == "quantity":
+            m = _SENTENCE_SUBJECT.match(text, sentence[0], f.start)
+            if m:
+                return m.group("np")
         actors = [g for g in found if g.kind == "official" and sentence[0] <= g.start < sentence[1]]
         if actors and actors[0].official is not None:
             return actors[0].official.full_name or actors[0].official.name
