@@ -44,7 +44,7 @@ def _is_boundary(text: str, dot_start: int, boundary_end: int) -> bool:
         return True  # ! ? … always end a sentence before a capital or a digit
     if text[dot_start:boundary_end].startswith("..."):
         return bool(next_word) and next_word[0].isupper()
-    word_match = _WORD_BEFORE.search(text, 0, dot_start)
+    word_match = _WORD_BEFORE.search(text, max(0, dot_start - 64), dot_start)
     word = (word_match.group(1) if word_match else "").rstrip(".")
     lower = word.lower()
     if not word:
@@ -112,6 +112,12 @@ def _split_long_span(text: str, start: int, end: int, max_tokens: int) -> list[t
     return pieces
 
 
+def _starts_new_block(text: str, previous: tuple[int, int, int], unit: tuple[int, int, int]) -> bool:
+    """Passages do not run across a blank line or out of a Markdown heading."""
+    gap = text[previous[1]:unit[0]]
+    return _BLANK_OR_BLOCK.search(gap) is not None or ("\n" in gap and text[previous[0]] == "#")
+
+
 def passage_id(source: str, doc_hash: str, start: int) -> str:
     return f"{content_hash(source)}:{doc_hash}:{start}"
 
@@ -149,7 +155,8 @@ def chunk_document(
             group.clear()
 
     for unit in units:
-        if group and (len(group) >= max_sentences or sum(u[2] for u in group) + unit[2] > max_tokens):
+        if group and (len(group) >= max_sentences or sum(u[2] for u in group) + unit[2] > max_tokens
+                      or _starts_new_block(text, group[-1], unit)):
             flush()
         group.append(unit)
     flush()

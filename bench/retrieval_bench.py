@@ -1,0 +1,243 @@
+"""Retrieval benchmark on Climate-FEVER: recall@5 and MRR (dense, keyword, hybrid), ingest throughput,
+query latency at 10k and 100k passages, embedder comparison and peak memory.
+
+Run: .venv/bin/python bench/retrieval_bench.py [--quick] [--embedders minilm-int8,e5-small-q4]
+--quick skips the 100k-passage latency run. Results: bench/results/retrieval.json (not committed).
+Filler passages for the latency runs are sentences of the other public sets in ../shared/evaldata (and
+recombinations of their halves when they run out); they live only in memory and in a local cache.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from retrieval.embeddings import Embedder, EmbedderUnavailable, get_embedder  # noqa: E402
+from retrieval.search import Searcher  # noqa: E402
+from retrieval.store import open_store  # noqa: E402
+from retrieval.types import Document  # noqa: E402
+
+EVALDATA = REPO.parent / "shared" / "evaldata"
+CLIMATE_FEVER = EVALDATA / "climate-fever" / "climate-fever.jsonl"
+RESULTS = REPO / "bench" / "results" / "retrieval.json"
+CACHE = REPO / ".cache" / "bench"
+GOLD_LABELS = {"SUPPORTS", "REFUTES"}
+
+
+def load_climate_fever() -> tuple[list[Document], list[tuple[str, set[str]]], int]:
+    """Evidence sentences as documents (one per evidence id), queries with their gold evidence ids."""
+    documents: dict[str, Document] = {}
+    queries: list[tuple[str, set[str]]] = []
+    entries = 0
+    with open(CLIMATE_FEVER, encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            gold = set()
+            for evidence in record["evidences"]:
+                entries += 1
+                documents.setdefault(evidence["evidence_id"], Document(
+                    source=evidence["evidence_id"], text=evidence["evidence"], title=evidence["article"]))
+                if evidence["evidence_label"] in GOLD_LABELS:
+                    gold.add(evidence["evidence_id"])
+            if gold:
+                queries.append((record["claim"], gold))
+    return list(documents.values()), queries, entries
+
+
+def filler_texts(n: int, exclude: set[str], seed: int = 7) -> list[str]:
+    """`n` distinct sentences from the other public sets, recombined halves when they run out."""
+    seen = set(exclude)
+    texts: list[str] = []
+
+    def add(text: object) -> None:
+        if isinstance(text, str) and len(text) > 20 and text not in seen:
+            seen.add(text)
+            texts.append(text)
+
+    for name in ("vitaminc/vitaminc_real_dev.jsonl", "vitaminc/vitaminc_synthetic_test.jsonl",
+                 "fever-symmetric/fever_symmetric_dev.jsonl", "fm2/dev.jsonl"):
+        path = EVALDATA / name
+        if not path.is_file():
+            continue
+        for line in path.open(encoding="utf-8"):
+            record = json.loads(line)
+            add(record.get("evidence"))
+            add(record.get("claim"))
+            for item in record.get("gold_evidence", []) + record.get("retrieved_evidence", []):
+                add(item.get("text"))
+    rng = random.Random(seed)
+    base = list(texts)
+    while len(texts) < n and base:
+        first, second = rng.choice(base).split(), rng.choice(base).split()
+        add(" ".join(first[: len(first) // 2] + second[len(second) // 2:]))
+    return texts[:n]
+
+
+class CachedEmbedder:
+    """Wraps an embedder with an on-disk cache of passage vectors, so filler is embedded only once."""
+
+    def __init__(self, base: Embedder, texts: Sequence[str]) -> None:
+        self.base, self.name, self.dim = base, base.name, base.dim
+        key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+        path = CACHE / f"filler-{base.name}-{len(texts)}-{key}.npy"
+        if path.is_file():
+            vectors = np.load(path)
+        else:
+            started = time.perf_counter()
+            vectors = base.embed(list(texts))
+            print(f"  embedded {len(texts)} filler passages in {time.perf_counter() - started:.0f} s", flush=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, vectors)
+        self.cache = dict(zip(texts, vectors))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.base.embed(missing)))
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.base.embed_queries(texts)
+
+
+def evaluate(searcher: Searcher, queries: list[tuple[str, set[str]]], mode: str, depth: int = 10) -> dict:
+    hits, reciprocal, latencies = 0, 0.0, []
+    for claim, gold in queries:
+        started = time.perf_counter()
+        found = searcher.search(claim, k=depth, mode=mode)
+        latencies.append(time.perf_counter() - started)
+        sources = [p.source for p in found]
+        ranks = [i for i, source in enumerate(sources, 1) if source in gold]
+        hits += bool(ranks and ranks[0] <= 5)
+        reciprocal += 1.0 / ranks[0] if ranks else 0.0
+    n = len(queries)
+    return {"recall@5": round(hits / n, 4), "mrr@10": round(reciprocal / n, 4), "queries": n,
+            **latency_summary(latencies)}
+
+
+def latency_summary(latencies: list[float]) -> dict:
+    ms = np.asarray(latencies) * 1000
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+
+
+def compare_embedders(names: list[str], documents: list[Document], queries: list[tuple[str, set[str]]]) -> dict:
+    """Dense recall@5 of each embedder by brute-force cosine (no store), and its embedding speed."""
+    results = {}
+    sources = np.asarray([d.source for d in documents])
+    for name in names:
+        try:
+            embedder = get_embedder(name)
+        except EmbedderUnavailable as error:
+            results[name] = {"error": str(error)}
+            print(f"  {name}: unavailable ({error})")
+            continue
+        started = time.perf_counter()
+        passages = embedder.embed([d.text for d in documents])
+        seconds = time.perf_counter() - started
+        query_vectors = embedder.embed_queries([q for q, _ in queries])
+        top = np.argsort(-(query_vectors @ passages.T), axis=1)[:, :5]
+        recall = float(np.mean([bool(set(sources[row]) & gold) for row, (_, gold) in zip(top, queries)]))
+        results[name] = {"recall@5": round(recall, 4), "passages_per_s": round(len(documents) / seconds, 1)}
+        print(f"  {name:14s} dense recall@5 {recall:.3f}   {len(documents) / seconds:6.0f} passages/s", flush=True)
+    return results
+
+
+def latency_at(size: int, base_docs: list[Document], queries: list[tuple[str, set[str]]], embedder: Embedder,
+               n_queries: int) -> dict:
+    """Query latency of each mode on a store of `size` passages (Climate-FEVER plus filler)."""
+    texts = filler_texts(size - len(base_docs), {d.text for d in base_docs})
+    filler = [Document(source=f"filler:{i}", text=t) for i, t in enumerate(texts)]
+    cached = CachedEmbedder(embedder, [d.text for d in base_docs] + texts)
+    directory = Path(tempfile.mkdtemp(prefix="copydesk-bench-"))
+    try:
+        store = open_store(directory, embedder=cached)
+        started = time.perf_counter()
+        store.ingest([*base_docs, *filler], batch_size=1000)
+        write_seconds = time.perf_counter() - started
+        searcher = Searcher(store)
+        started = time.perf_counter()
+        searcher.search("warm up the keyword index", mode="keyword")
+        build_seconds = time.perf_counter() - started
+        sample = queries[:n_queries]
+        out = {"passages": store.count(), "store_write_s": round(write_seconds, 1),
+               "keyword_index_build_s": round(build_seconds, 2)}
+        for mode in ("dense", "keyword", "hybrid"):
+            out[mode] = evaluate(searcher, sample, mode)
+        return out
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 100k-passage latency run")
+    parser.add_argument("--embedder", default=None, help="embedder for the store (default: the project default)")
+    parser.add_argument("--embedders", default="minilm-int8,e5-small-q4,bge-small",
+                        help="comma-separated embedders to compare (empty to skip)")
+    parser.add_argument("--latency-queries", type=int, default=300)
+    args = parser.parse_args(argv)
+    if not CLIMATE_FEVER.is_file():
+        print(f"Climate-FEVER not found at {CLIMATE_FEVER}", file=sys.stderr)
+        return 2
+    documents, queries, entries = load_climate_fever()
+    print(f"Climate-FEVER: {entries} evidence entries, {len(documents)} distinct sentences, "
+          f"{len(queries)} claims with SUPPORTS/REFUTES evidence")
+    results: dict = {"dataset": {"evidence_entries": entries, "passages": len(documents), "queries": len(queries)}}
+
+    if args.embedders:
+        print("embedder comparison (brute-force cosine):")
+        results["embedders"] = compare_embedders([n for n in args.embedders.split(",") if n], documents, queries)
+
+    embedder = get_embedder(args.embedder)
+    results["embedder"] = embedder.name
+    directory = Path(tempfile.mkdtemp(prefix="copydesk-bench-"))
+    try:
+        store = open_store(directory, embedder=embedder)
+        started = time.perf_counter()
+        stats = store.ingest(documents)
+        seconds = time.perf_counter() - started
+        results["ingest"] = {"passages": stats.passages, "seconds": round(seconds, 1),
+                             "passages_per_s": round(stats.passages / seconds, 1)}
+        print(f"ingest: {stats.passages} passages in {seconds:.1f} s = {stats.passages / seconds:.0f} passages/s")
+        searcher = Searcher(store)
+        results["quality"] = {mode: evaluate(searcher, queries, mode) for mode in ("dense", "keyword", "hybrid")}
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+    print(f"\n{'mode':8s} {'recall@5':>9s} {'MRR@10':>7s} {'p50 ms':>7s} {'p95 ms':>7s}   ({len(documents)} passages)")
+    for mode, row in results["quality"].items():
+        print(f"{mode:8s} {row['recall@5']:9.3f} {row['mrr@10']:7.3f} {row['p50_ms']:7.1f} {row['p95_ms']:7.1f}")
+
+    sizes = [10_000] if args.quick else [10_000, 100_000]
+    results["latency"] = {}
+    for size in sizes:
+        print(f"\nlatency at {size} passages ...", flush=True)
+        row = latency_at(size, documents, queries, embedder, args.latency_queries)
+        results["latency"][str(size)] = row
+        print(f"  store write {row['store_write_s']} s, keyword index build {row['keyword_index_build_s']} s")
+        for mode in ("dense", "keyword", "hybrid"):
+            print(f"  {mode:8s} p50 {row[mode]['p50_ms']:6.1f} ms   p95 {row[mode]['p95_ms']:6.1f} ms   "
+                  f"recall@5 {row[mode]['recall@5']:.3f}")
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(f"\npeak memory (max RSS): {results['peak_rss_mb']} MB")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2))
+    print(f"wrote {RESULTS.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
