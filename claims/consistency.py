@@ -31,7 +31,19 @@ class OfficialCheck:
     office: str | None
     day: date  # the day the mention is about
     term: Holder | None  # ok: the matching term; outdated: the person's nearest term; misnamed: the close holder
-    current: list[Holder] = field(default_factory=list)  # holders of the office on `day`
+    current: list[Holder] = field(default_factory=list)  # holders of the office on `day` (or during `period`)
+    period: DateValue | None = None  # a stated year or range the mention is about, instead of one day
+
+    def when(self) -> str:
+        if self.period is None:
+            return f"on {self.day.isoformat()}"
+        if self.period.granularity == "year":
+            return f"in {self.period.start.year}"
+        return f"between {self.period.start.isoformat()} and {self.period.end.isoformat()}"
+
+    def before_term(self) -> bool:
+        last = self.period.end if self.period else self.day
+        return bool(self.term and self.term.start and last < self.term.start)
 
     def current_names(self) -> str:
         names = list(dict.fromkeys(h.name for h in self.current))
@@ -57,11 +69,21 @@ def _is_historical(claim: Claim, m: OfficialMention) -> bool:
     return bool(HISTORICAL.search(before)) or bool(HISTORICAL.search(claim.text))
 
 
+_YEAR = re.compile(r"\b(19[4-9]\d|20\d\d)\b(?!\s*%|\.\d|,\d)")
+
+
 def _sentence_periods(claim: Claim, claims: Iterable[Claim]) -> list[DateValue]:
-    """Dates stated in the same sentence: the mention is about that time rather than the as-of date."""
-    return [c.date for c in claims if c.kind == "date" and c.date is not None and c.id != claim.id
-            and c.sentence_start == claim.sentence_start and c.sentence_end == claim.sentence_end
-            and claim.sentence_end > claim.sentence_start]
+    """Dates stated in the same sentence: the mention is about that time rather than the as-of date.
+
+    The date claims of that sentence when there are some; else the years written in the statement.
+    """
+    periods = [c.date for c in claims if c.kind == "date" and c.date is not None and c.id != claim.id
+               and c.sentence_start == claim.sentence_start and c.sentence_end == claim.sentence_end
+               and claim.sentence_end > claim.sentence_start]
+    if periods:
+        return periods
+    years = sorted({int(y) for y in _YEAR.findall(claim.statement or "")})
+    return [DateValue(start=date(y, 1, 1), end=date(y, 12, 31), granularity="year") for y in years]
 
 
 def _overlaps(term: Holder, period: DateValue) -> bool:
@@ -85,7 +107,13 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
     if not name:
         return None
     periods = _sentence_periods(claim, claims)
-    day = periods[0].start if len(periods) == 1 and periods[0].granularity == "day" else as_of
+    period = periods[0] if len(periods) == 1 and periods[0].start != periods[0].end else None
+    day = periods[0].start if len(periods) == 1 else as_of
+
+    def holders(office: str) -> list[Holder]:
+        if period is None:
+            return roster.holders_on(office, day)
+        return [h for h in roster.terms_in(office) if _overlaps(h, period)]
     if m.office and m.office in roster.offices():
         offices = [m.office]
     elif m.title:
@@ -100,18 +128,22 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
         terms = [x.holder for x in roster.match_name(name, roster.terms_in(office), near=False)]
         if terms:
             found[office] = terms
+    # A stated date only rescues a mention: a year in the sentence may date something else ("since 2018").
     for office, terms in found.items():
-        in_time = [t for t in terms if any(_overlaps(t, p) for p in periods)] if periods else \
-            [t for t in terms if t.held_on(day)]
-        if in_time:
-            return OfficialCheck("ok", name, office, day, in_time[0], roster.holders_on(office, day))
+        on_as_of = [t for t in terms if t.held_on(as_of)]
+        if on_as_of:
+            return OfficialCheck("ok", name, office, as_of, on_as_of[0], roster.holders_on(office, as_of))
+    for office, terms in found.items():
+        during = [t for t in terms if any(_overlaps(t, p) for p in periods)]
+        if during:
+            return OfficialCheck("ok", name, office, day, during[0], holders(office), period)
     if found:
         office, terms = next(iter(found.items()))
         if _is_historical(claim, m):
-            return OfficialCheck("ok", name, office, day, _nearest(terms, day), roster.holders_on(office, day))
+            return OfficialCheck("ok", name, office, day, _nearest(terms, day), holders(office), period)
         if len({t.name for t in terms}) > 1:  # a surname shared by several past holders: whom does it mean?
             return None
-        return OfficialCheck("outdated", name, office, day, _nearest(terms, day), roster.holders_on(office, day))
+        return OfficialCheck("outdated", name, office, day, _nearest(terms, day), holders(office), period)
 
     if roster.is_known(name):  # a real officeholder under another title: not a misspelling
         return None
@@ -123,7 +155,7 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
                 best = (score, match.holder, office)
     if best is None:
         return None
-    return OfficialCheck("misnamed", name, best[2], day, best[1], roster.holders_on(best[2], day))
+    return OfficialCheck("misnamed", name, best[2], day, best[1], holders(best[2]), period)
 
 
 def _check_bare_name(name: str, roster: Roster, day: date) -> OfficialCheck | None:
@@ -139,14 +171,14 @@ def _check_bare_name(name: str, roster: Roster, day: date) -> OfficialCheck | No
 
 
 def _message(check: OfficialCheck) -> str:
-    day = check.day.isoformat()
-    held = (f"on {day} the office was held by {check.current_names()}" if check.current
-            else f"the roster names no holder on {day}")
+    when = check.when()
+    held = (f"{when} the office was held by {check.current_names()}" if check.current
+            else f"the roster names no holder {when}")
     if check.status == "misnamed":
         return f"No {check.office} named {check.name}; {held}"
     term = check.term
     assert term is not None
-    if term.start and check.day < term.start:
+    if check.before_term():
         return f"{term.name} became {check.office} only on {term.start.isoformat()}; {held}"
     return f"{term.name} was {check.office} {term.term_text()}; {held}"
 
@@ -190,7 +222,7 @@ def official_verdict(claim: Claim, roster: Roster, as_of: date, claims: Iterable
         assert term is not None
         confidence = 0.7 if term.learned else 0.95
         return Verdict(label=Label.supported, confidence=confidence, citations=[citation_for(term)], method="roster",
-                       rationale=f"{term.name} was {check.office} on {check.day.isoformat()} ({term.term_text()})")
+                       rationale=f"{term.name} was {check.office} {check.when()} ({term.term_text()})")
     flag = _flag(claim, check)
     return Verdict(label=Label.contradicted, confidence=0.9, citations=flag.citations, method="roster",
                    rationale=flag.message)

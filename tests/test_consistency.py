@@ -132,6 +132,23 @@ def test_a_stated_date_in_the_sentence_is_the_day_checked(roster):
     assert flags_of(claims, roster, date(2026, 1, 20)) == {}
 
 
+def test_a_year_in_the_statement_is_enough_without_date_claims(roster):
+    draft = "In 2019 Prime Minister Shinzo Abe tightened export controls."
+    claim = official(draft, "Prime Minister Shinzo Abe", "Shinzo Abe", "Prime Minister")
+    assert flags_of([claim], roster, date(2026, 1, 20)) == {}
+    assert official_verdict(claim, roster, date(2026, 1, 20)).label is Label.supported
+    later = "In 2023 Prime Minister Shinzo Abe spoke."
+    claim = official(later, "Prime Minister Shinzo Abe", "Shinzo Abe", "Prime Minister")
+    [flag] = flags_of([claim], roster, date(2026, 1, 20))["c1"]
+    assert flag.kind == "outdated_official" and "in 2023 the office was held by Fumio Kishida" in flag.message
+
+
+def test_an_unrelated_year_does_not_make_a_current_holder_outdated(roster):
+    draft = "The programme, funded since 2018, was praised by Prime Minister Sanae Takaichi."
+    claim = official(draft, "Prime Minister Sanae Takaichi", "Sanae Takaichi", "Prime Minister")
+    assert flags_of([claim], roster, date(2026, 1, 20)) == {}
+
+
 def test_takaichi_before_she_took_office_is_not_yet(roster):
     draft = "Prime Minister of Japan Sanae Takaichi announced the budget."
     claim = official(draft, "Prime Minister of Japan Sanae Takaichi", "Sanae Takaichi", "Prime Minister of Japan")
