@@ -119,7 +119,7 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
     elif m.title:
         offices = roster.resolve_offices(m.title, claim.statement, name)
     else:
-        return _check_bare_name(name, roster, day)
+        return _check_bare_name(name, roster, as_of, periods)
     if not offices:
         return None
 
@@ -158,16 +158,22 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
     return OfficialCheck("misnamed", name, best[2], day, best[1], holders(best[2]), period)
 
 
-def _check_bare_name(name: str, roster: Roster, day: date) -> OfficialCheck | None:
-    """A full name without a title is checked against every holder: only a close misspelling is flagged."""
-    if len(name_tokens(name)) < 2 or roster.is_known(name):
+def _check_bare_name(name: str, roster: Roster, as_of: date, periods: list[DateValue]) -> OfficialCheck | None:
+    """A name without a title: a known holder in office then is confirmed; only a close misspelling is flagged."""
+    terms = roster.terms_of(name)
+    if terms:
+        current = [t for t in terms if t.held_on(as_of)] or [t for t in terms if any(_overlaps(t, p) for p in periods)]
+        if not current:
+            return None  # a past officeholder named without a title claims no office
+        return OfficialCheck("ok", name, current[0].office, as_of, current[0], [current[0]])
+    if len(name_tokens(name)) < 2:
         return None
     near = [x for x in roster.match_name(name) if x.kind == "near" and x.score >= MIN_BARE_NAME_SCORE]
     if not near:
         return None
-    best = max(near, key=lambda x: x.score + (0.01 if x.holder.held_on(day) else 0.0))
-    return OfficialCheck("misnamed", name, best.holder.office, day, best.holder,
-                         roster.holders_on(best.holder.office, day))
+    best = max(near, key=lambda x: x.score + (0.01 if x.holder.held_on(as_of) else 0.0))
+    return OfficialCheck("misnamed", name, best.holder.office, as_of, best.holder,
+                         roster.holders_on(best.holder.office, as_of))
 
 
 def _message(check: OfficialCheck) -> str:

@@ -67,6 +67,15 @@ def test_misnamed_prime_minister_takeda(roster):
     assert verdict.label is Label.contradicted and verdict.method == "roster"
 
 
+def test_surname_referring_back_to_a_current_holder_is_supported(roster):
+    draft = "Lee arrived in Nara on Tuesday."
+    claim = official(draft, "Lee", "Lee", full_name="Lee Jae Myung")
+    verdict = official_verdict(claim, roster, date(2026, 1, 13))
+    assert verdict.label is Label.supported and "President of South Korea" in verdict.rationale
+    assert official_verdict(claim, roster, date(2024, 1, 13)) is None  # not in office then: no title claimed
+    assert flags_of([claim], roster, date(2024, 1, 13)) == {}
+
+
 def test_misnamed_bare_name_without_title(roster):
     draft = "Sanae Takeda's administration has promised more money for the mining trial."
     claim = official(draft, "Sanae Takeda", "Sanae Takeda")
