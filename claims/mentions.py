@@ -56,12 +56,14 @@ NON_NAME_WORDS = frozenset(
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
     August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
     First Second Third However Meanwhile Also Still Yet But If When While After Before Since
-    Mr Mrs Ms Dr Sir Madam Said Says Told""".split()
+    Mr Mrs Ms Dr Sir Madam Said Says Told Yesterday Today Tomorrow Later Earlier Now Then Critics Officials
+    Analysts Many Some Both Under Despite During Without Although Because Why How What Where Who Even Only
+    Like Unlike Under Is Was Did Does Will""".split()
 ) | frozenset(COUNTRIES) | frozenset(DEMONYMS)
 OFFICE_NOUNS = ("administration", "cabinet", "government", "presidency", "premiership", "office", "ministry",
                 "regime", "team", "coalition")
 
-_NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)?\.?"
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)?|[A-Z]\.)"  # "Jae-in", "O'Neil", an initial "J."
 _NAME = rf"(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})"
 _PLACE_ALT = "|".join(re.escape(c) for c in sorted(COUNTRIES + DEMONYMS, key=len, reverse=True))
 _TITLE_ALT = "|".join(re.escape(t) for t in TITLES)
@@ -146,9 +148,12 @@ def find_official_mentions(text: str) -> list[MentionMatch]:
         title = " ".join(m.group("title").split())
         anchors.append((m.start(), m.start("name") + len(name), name, title))
     for m in _POSSESSIVE.finditer(text):
-        name = _clean_name(m.group("name"))
-        if name and name == m.group("name").rstrip("."):
-            anchors.append((m.start("name"), m.start("name") + len(name), name, None))
+        words = list(re.finditer(r"\S+", m.group("name")))
+        while words and words[0].group() in NON_NAME_WORDS:
+            words.pop(0)  # "Yesterday Mina Otsuka's cabinet"
+        if words and all(w.group() not in NON_NAME_WORDS for w in words):
+            start = m.start("name") + words[0].start()
+            anchors.append((start, m.end("name"), " ".join(w.group() for w in words), None))
     anchors.sort(key=lambda a: (a[0], -(a[1] - a[0])))
     kept: list[tuple[int, int, str, str | None]] = []
     for anchor in anchors:

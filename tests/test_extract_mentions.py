@@ -1,0 +1,58 @@
+"""Official mentions: titled names, possessive office references, bare names referring back."""
+from __future__ import annotations
+
+from claims import mentions
+from claims.mentions import find_official_mentions
+
+
+def found(text: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    return [(text[m.start:m.end], m.mention.name, m.mention.title, m.mention.full_name)
+            for m in find_official_mentions(text)]
+
+
+def test_titled_names_with_country_prefixes():
+    text = ("Brazilian President Luiz Silva met German Chancellor Anna Weber and "
+            "U.S. Treasury Secretary Paul Grant; Canada's Foreign Minister Marie Roy stayed home.")
+    assert found(text) == [
+        ("Brazilian President Luiz Silva", "Luiz Silva", "Brazilian President", None),
+        ("German Chancellor Anna Weber", "Anna Weber", "German Chancellor", None),
+        ("U.S. Treasury Secretary Paul Grant", "Paul Grant", "U.S. Treasury Secretary", None),
+        ("Canada's Foreign Minister Marie Roy", "Marie Roy", "Canada's Foreign Minister", None),
+    ]
+
+
+def test_surnames_refer_back_to_the_titled_full_name():
+    text = ("Prime Minister Kenji Harada flew to Oslo. Harada's cabinet approved the plan, "
+            "and PM Harada later met the Harada-Berg working group.")
+    got = found(text)
+    assert got[0] == ("Prime Minister Kenji Harada", "Kenji Harada", "Prime Minister", None)
+    assert ("Harada", "Harada", None, "Kenji Harada") in got
+    assert ("PM Harada", "Harada", "PM", "Kenji Harada") in got
+    assert len(got) == 4  # the possessive and the compound both count, nothing twice
+
+
+def test_possessive_office_makes_a_bare_full_name_an_official():
+    text = "Critics say Mina Otsuka's administration is weak. Later, Mina Otsuka denied it."
+    got = found(text)
+    assert [g[0] for g in got] == ["Mina Otsuka", "Mina Otsuka"]
+
+
+def test_titles_without_a_name_and_countries_are_not_mentions():
+    text = ("China's foreign minister stated the position. Japan's government agreed. "
+            "Japan's Prime Minister Nomination Election starts. The President said nothing.")
+    assert found(text) == []
+
+
+def test_roster_names_are_found_bare(tmp_path, monkeypatch):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("office,holder,start,end,aliases\n"
+                      "Mayor of Testville,Olga Brandt,2020-01-01,,O. Brandt\n", encoding="utf-8")
+    monkeypatch.setattr(mentions, "ROSTER_PATH", roster)
+    got = found("Brandt will open the bridge; the Brandt administration paid for it.")
+    assert [(g[0], g[3]) for g in got] == [("Brandt", "Olga Brandt"), ("Brandt", "Olga Brandt")]
+
+
+def test_missing_roster_is_fine(tmp_path, monkeypatch):
+    monkeypatch.setattr(mentions, "ROSTER_PATH", tmp_path / "absent.csv")
+    assert found("Brandt will open the bridge.") == []
+    assert found("") == []
