@@ -78,11 +78,13 @@ def run_eval(set_path: str | Path, *, store: Any = None, out_dir: str | Path | N
     if missing:
         raise EvalSetError(f"{set_path}: item {missing[0]} has no evidence; pass a store (--store DIR)")
     records = []
-    for item in tqdm(chosen, desc=f"eval {set_path.name}", unit="item", disable=not progress):
-        if isinstance(item, ClaimItem):
-            records.append(_run_claim(item, store, llm, checkers))
-        else:
-            records.append(_run_document(item, llm, checkers, shared))
+    with tempfile.TemporaryDirectory(prefix="copydesk-eval-", ignore_cleanup_errors=True) as workdir:
+        stores = _CorpusStores(Path(workdir), checkers.open_store)
+        for item in tqdm(chosen, desc=f"eval {set_path.name}", unit="item", disable=not progress):
+            if isinstance(item, ClaimItem):
+                records.append(_run_claim(item, store, llm, checkers))
+            else:
+                records.append(_run_document(item, llm, checkers, shared, stores))
     metrics = compute_metrics(records)
     metrics["set"] = str(set_path)
     metrics["limit"], metrics["seed"] = limit, seed
@@ -136,7 +138,30 @@ def _run_claim(item: ClaimItem, store: Any, llm: Any, checkers: Checkers) -> dic
     return _finish(record, started, before, llm)
 
 
-def _run_document(item: DocumentItem, llm: Any, checkers: Checkers, shared_dir: Path | None) -> dict[str, Any]:
+class _CorpusStores:
+    """Temporary stores for document items: one per inline corpus, one shared per corpus folder."""
+
+    def __init__(self, workdir: Path, open_store: Callable[[str], Any]) -> None:
+        self.workdir, self.open_store = workdir, open_store
+        self.by_folder: dict[str, Any] = {}
+        self.opened = 0
+
+    def get(self, item: DocumentItem, docs: list) -> Any:
+        if not docs:
+            return None
+        folder = item.corpus if isinstance(item.corpus, str) else None
+        if folder is not None and folder in self.by_folder:
+            return self.by_folder[folder]
+        self.opened += 1
+        store = self.open_store(str(self.workdir / f"store-{self.opened}"))
+        store.ingest(docs)
+        if folder is not None:
+            self.by_folder[folder] = store
+        return store
+
+
+def _run_document(item: DocumentItem, llm: Any, checkers: Checkers, shared_dir: Path | None,
+                  stores: _CorpusStores) -> dict[str, Any]:
     started = time.perf_counter()
     before = _usage_of(llm)
     text = document_text(item, shared_dir)
@@ -148,13 +173,8 @@ def _run_document(item: DocumentItem, llm: Any, checkers: Checkers, shared_dir: 
                          "verdict": entry.verdict.value if entry.verdict else None, "flags": list(entry.flags)})
     record: dict[str, Any] = {"id": item.id, "type": "document", "expected": expected}
     try:
-        with tempfile.TemporaryDirectory(prefix="copydesk-eval-", ignore_cleanup_errors=True) as tmp:
-            store = None
-            if docs:
-                store = checkers.open_store(tmp)
-                store.ingest(docs)
-            report = checkers.check(text, store=store, as_of=item.as_of, roster_rows=item.roster or None, llm=llm)
-            del store
+        store = stores.get(item, docs)
+        report = checkers.check(text, store=store, as_of=item.as_of, roster_rows=item.roster or None, llm=llm)
     except Exception as exc:  # scored as a document where nothing was found, and counted
         record.update(claims=[], flags=[], citations_valid=0, citations_n=0, error=f"{type(exc).__name__}: {exc}")
         return _finish(record, started, before, llm)

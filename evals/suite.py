@@ -50,6 +50,14 @@ STANDARD_SUITE: tuple[SuiteSet, ...] = (
     SuiteSet("factcheck-bench", "factcheck-bench", 300, 30),
 )
 
+# The small fast subset CI scores against evals/floors.json (quick limits are used).
+CI_SUBSET: tuple[SuiteSet, ...] = (
+    SuiteSet("vitaminc-numeric-300", "vitaminc-numeric-300", 60, 60),
+    SuiteSet("seeds (extraction)", "repo:evals/sets/seeds.jsonl", None, None),
+    SuiteSet("planted (documents)", "repo:evals/sets/planted.jsonl", None, None),
+)
+FLOORS_PATH = REPO_ROOT / "evals" / "floors.json"
+
 COLUMNS = ["set", "mode", "n", "accuracy", "macro_f1", "balanced_accuracy", "extraction_f1",
            "flag_precision", "flag_recall", "seconds", "tokens"]
 
@@ -128,6 +136,39 @@ def write_scoreboard(rows: list[dict[str, Any]], out_dir: Path) -> tuple[Path, P
     return json_path, md_path
 
 
+def load_floors(path: Path = FLOORS_PATH) -> dict[str, dict[str, float]]:
+    """{set name: {headline metric: floor}} from floors.json (keys starting with "_" are comments)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {name: floors for name, floors in data.items() if not name.startswith("_")}
+
+
+def check_floors(rows: list[dict[str, Any]], floors: dict[str, dict[str, float]]) -> list[str]:
+    """One line per regression: a floored metric below its floor, missing, or a floored set that errored.
+
+    Sets skipped for lack of data are not regressions (the caller decides whether that is acceptable).
+    """
+    by_set = {row["set"]: row for row in rows if row["mode"] == "offline"}
+    problems = []
+    for name, metric_floors in floors.items():
+        row = by_set.get(name)
+        if row is None or "skipped" in row:
+            continue
+        if row.get("errors"):
+            problems.append(f"{name}: {row['errors']} of {row['n']} items crashed the checker")
+        for metric, floor in metric_floors.items():
+            value = row.get(metric)
+            if value is None or value < floor:
+                problems.append(f"{name}: {metric} {value} is below its floor {floor}")
+    return problems
+
+
+def run_floor_subset(*, checkers: Checkers | None = None, shared_dir: Path | None = None,
+                     out_dir: Path | None = None) -> list[dict[str, Any]]:
+    """The CI subset, offline, with the quick limits."""
+    return run_suite(quick=True, with_llm=False, out_dir=out_dir, sets=CI_SUBSET, shared_dir=shared_dir,
+                     progress=False, checkers=checkers)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.suite", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small samples (CI)")
@@ -136,10 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     llm.add_argument("--offline", action="store_true", help="offline only, even when an LLM is configured")
     parser.add_argument("--only", nargs="+", metavar="WORD", help="run only sets whose name contains a WORD")
     parser.add_argument("--climate-n", type=int, help="Climate-FEVER sample size")
+    parser.add_argument("--floors", action="store_true",
+                        help="run the CI subset and compare it with evals/floors.json (exit 1 on a regression)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default out/suite)")
     parser.add_argument("--shared", type=Path, help="shared data folder (default ../shared or COPYDESK_SHARED)")
     args = parser.parse_args(argv)
     with_llm = True if args.llm else False if args.offline else None
+    if args.floors:
+        rows = run_floor_subset(shared_dir=args.shared, out_dir=args.out / "floors")
+        print(scoreboard_markdown(rows))
+        problems = check_floors(rows, load_floors())
+        print("\n".join(f"REGRESSION {p}" for p in problems) or "all floors hold")
+        return 1 if problems else 0
     try:
         rows = run_suite(quick=args.quick, with_llm=with_llm, out_dir=args.out, only=args.only,
                          climate_n=args.climate_n, shared_dir=args.shared)
