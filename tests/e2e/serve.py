@@ -1,0 +1,31 @@
+"""Run the Streamlit app (`python tests/e2e/serve.py PORT`), optionally with a stand-in checker.
+
+With COPYDESK_E2E_STANDIN=1 the pipeline is replaced by a hand-built report of the demo draft, for
+trees where the checking pipeline is incomplete; otherwise the real pipeline runs.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+
+def main(port: int) -> None:
+    if os.environ.get("COPYDESK_E2E_STANDIN") == "1":
+        from app import ui_backend
+        from e2e.fixtures import demo_report
+
+        ui_backend.check_draft = lambda draft, **kwargs: demo_report(draft)
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(REPO / "app" / "ui.py"), "--server.address", "127.0.0.1",
+                "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
