@@ -269,3 +269,18 @@ def test_learned_mentions_fill_gaps_but_never_override_rows():
     assert roster.learn(OfficialMention(name="Ishiba", title="Japanese Prime Minister"), "", None, "x") is None
     assert roster.learn(OfficialMention(name="Shigeru Ishiba", title="Japanese Prime Minister"), "",
                         date(2026, 3, 1), "x") is None
+
+
+# --- the validator script --------------------------------------------------------------------
+
+def test_check_roster_script_accepts_the_default_and_reports_overlaps(tmp_path, repo_dir, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_roster", repo_dir / "scripts" / "check_roster.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(["--as-of", "2026-11-24"]) == 0
+    bad = write(tmp_path, "office,holder,start,end,aliases\nPrime Minister of Japan,A B,2020-01-01,,\n"
+                          "Prime Minister of Japan,C D,2021-01-01,,\n", "overlap.csv")
+    assert script.main([str(bad)]) == 1
+    assert "A B (since 2020-01-01) overlaps C D" in capsys.readouterr().out
