@@ -29,7 +29,13 @@ _SENTENCE_SUBJECT = re.compile(
     r"(?:The|This|That|These|Those|Its|Their|Our|[A-Z][a-z]+['’]s)\s+(?P<np>[\w-]+(?:\s[\w-]+){0,2}?)"
     r"(?=,|\s(?:which|that|is|are|was|were|has|have|had|will|would|can|could)\b)"
 )
-_NP_STOP = frozenset("a an the its their his her our this that of to in on at by for and or with".split())
+_VERB_BEFORE = re.compile(
+    r"(?P<np>[A-Za-z][\w-]*(?:\s[a-z][\w-]*){0,2})\s(?:rose|fell|grew|dropped|climbed|increased|decreased|"
+    r"declined|jumped|reached|hit|totalled|totaled|stood\sat|was|were|is|are)\s(?:to\s|at\s|by\s)?"
+    r"(?:(?:about|around|nearly|almost|over|some|roughly|only|just)\s)?$"
+)
+_NP_STOP = frozenset("""a an the its their his her our this that of to in on at by for and or with but while
+    said says say reported reports showed shows found finds""".split())
 
 
 @dataclass(frozen=True)
@@ -225,7 +231,8 @@ class RuleExtractor:
         if f.kind == "quantity" and f.quantity is not None and f.quantity.noun:
             return f.quantity.noun
         if f.kind == "quantity":
-            m = _OF_BEFORE.search(text, max(sentence[0], f.start - 60), f.start)
+            m = _OF_BEFORE.search(text, max(sentence[0], f.start - 60), f.start) or _VERB_BEFORE.search(
+                text, max(sentence[0], f.start - 60), f.start)
             if m:
                 words = m.group("np").split()
                 while words and words[0].lower() in _NP_STOP:

@@ -107,7 +107,7 @@ _ARTICLE_BEFORE = re.compile(r"(?i:\b(?:a|an)\s)$")
 _CHANGE_AFTER = re.compile(rf"\s(?P<c>(?i:{_CHANGE_ALT}))\b")
 _PER_AFTER = re.compile(r"\s?(?:(?:a|an|per|each|every)\s+(?P<p>year|annum|month|week|day|quarter)\b|/(?P<p2>year|yr|month|day)\b|\s?(?P<p3>annually|yearly|monthly|daily)\b)", re.I)
 _PER_BEFORE = re.compile(r"(?i:\b(?P<p>yearly|annual|monthly|daily|weekly)\s+(?:\w+\s+){0,2}(?:of|at)\s+)$")
-_OF_NOUN = re.compile(r"\s+of\s+(?P<noun>[a-z][a-z\-]+s)\b")
+_OF_NOUN = re.compile(r"\s+of\s+(?P<noun>(?:[a-z][a-z\-]*\s){0,2}?[a-z][a-z\-]+s)\b")
 _NOUN_AFTER = re.compile(
     r"\s(?P<proper>(?:(?:U\.S\.|U\.K\.|E\.U\.|[A-Z][A-Za-z\-]+)\s){0,2})(?P<words>[a-z][a-z\-]*(?:\s[a-z][a-z\-]*){0,2})"
 )
