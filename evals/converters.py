@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import sys
@@ -24,6 +25,12 @@ from claims.models import Label
 from evals.formats import default_shared_dir
 
 DEFAULT_OUT_DIR = Path.home() / ".cache" / "copydesk" / "evalsets"
+
+
+def evalsets_dir() -> Path:
+    """Where converted sets live: $COPYDESK_EVALSETS, else ~/.cache/copydesk/evalsets."""
+    env = os.environ.get("COPYDESK_EVALSETS")
+    return Path(env) if env else DEFAULT_OUT_DIR
 
 _FEVER_TOKENS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
                  "-COLON-": ":", "``": '"', "''": '"'}
@@ -213,13 +220,13 @@ def write_jsonl(items: list[dict[str, Any]], out: Path) -> Path:
 
 
 def convert_to_file(name: str, out: Path | None = None, *, evaldata: Path | None = None) -> Path:
-    """Convert and write; the default file is ~/.cache/copydesk/evalsets/NAME.jsonl."""
-    return write_jsonl(convert(name, evaldata=evaldata), out or DEFAULT_OUT_DIR / f"{name}.jsonl")
+    """Convert and write; the default file is NAME.jsonl in evalsets_dir()."""
+    return write_jsonl(convert(name, evaldata=evaldata), out or evalsets_dir() / f"{name}.jsonl")
 
 
 def cached_set(name: str, *, evaldata: Path | None = None) -> Path:
     """The converted set's file, converting it on first use."""
-    path = DEFAULT_OUT_DIR / f"{name}.jsonl"
+    path = evalsets_dir() / f"{name}.jsonl"
     return path if path.is_file() else convert_to_file(name, path, evaldata=evaldata)
 
 

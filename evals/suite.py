@@ -28,7 +28,7 @@ DEFAULT_OUT = REPO_ROOT / "out" / "suite"
 @dataclass(frozen=True)
 class SuiteSet:
     name: str
-    source: str  # "repo:<path in the repository>" or the name of a converter
+    source: str  # "repo:<path in the repository>", an absolute file path, or the name of a converter
     full: int | None  # items in a full run (None: all)
     quick: int | None  # items in a --quick run
     seed: int = 0
@@ -36,6 +36,8 @@ class SuiteSet:
     def path(self, shared_dir: Path) -> Path:
         if self.source.startswith("repo:"):
             return REPO_ROOT / self.source.removeprefix("repo:")
+        if Path(self.source).is_absolute():
+            return Path(self.source)
         return cached_set(self.source, evaldata=shared_dir / "evaldata")
 
 
