@@ -15,7 +15,8 @@ from datetime import date
 from typing import Literal
 
 from claims.models import Citation, Claim, DateValue, Flag, Label, OfficialMention, Quantity, Verdict
-from claims.roster import Holder, Roster, fold, name_keys, name_tokens, near_miss_score, role_of
+from claims.roster import (Holder, Roster, countries_in, country_of, fold, name_keys, name_tokens, near_miss_score,
+                           role_of)
 
 HISTORICAL = re.compile(r"\b(?:former|ex|then|late|previous|past|onetime|one-time|erstwhile|outgoing|incoming|"
                         r"future|next|would-be|then-)\b", re.IGNORECASE)
@@ -98,6 +99,16 @@ def _nearest(terms: list[Holder], day: date) -> Holder:
     return min(terms, key=distance)
 
 
+def _grounded(claim: Claim, m: OfficialMention, name: str, office: str) -> bool:
+    """Enough to flag: a full name, an office given by the extractor, or the office's country cued nearby.
+
+    "President Park" alone may be a company's president; "President Park" in a sentence about Seoul is not.
+    """
+    if len(name_tokens(name)) >= 2 or m.office:
+        return True
+    return country_of(office) in countries_in(f"{m.title or ''} {claim.statement}")
+
+
 def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[Claim] = ()) -> OfficialCheck | None:
     """The roster's answer for one official claim; None when it cannot tell (unknown title or person)."""
     m = claim.official
@@ -143,6 +154,8 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
             return OfficialCheck("ok", name, office, day, _nearest(terms, day), holders(office), period)
         if len({t.name for t in terms}) > 1:  # a surname shared by several past holders: whom does it mean?
             return None
+        if not _grounded(claim, m, name, office):
+            return None
         return OfficialCheck("outdated", name, office, day, _nearest(terms, day), holders(office), period)
 
     if roster.is_known(name):  # a real officeholder under another title: not a misspelling
@@ -153,7 +166,7 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
             score = match.score + (0.01 if match.holder.held_on(day) else 0.0)
             if best is None or score > best[0]:
                 best = (score, match.holder, office)
-    if best is None:
+    if best is None or not _grounded(claim, m, name, best[2]):
         return None
     return OfficialCheck("misnamed", name, best[2], day, best[1], holders(best[2]), period)
 
@@ -362,7 +375,7 @@ def _arithmetic_error(match: re.Match) -> str | None:
     shown = f"{match['y']}{'%' if percents else ''} to {match['x']}{'%' if percents else ''}"
     if diff == 0 or (diff > 0) != going_up:
         moved = "no change" if diff == 0 else ("an increase" if diff > 0 else "a decrease")
-        return f"From {shown} is {moved}, not the stated {match['dir'].lower()}"
+        return f"From {shown} is {moved}, but the draft says {match['dir'].lower()!r}"
     tolerance = 0.5 * 10 ** -_decimals(match["n"]) + 1e-9
     points_ok = abs(abs(diff) - n) <= tolerance
     relative = abs(diff) / abs(y) * 100 if y else float("inf")

@@ -39,7 +39,7 @@ class Holder:
     start: date | None
     end: date | None  # None: still in office
     aliases: tuple[str, ...] = ()
-    source: str = ""  # "roster:claims/data/roster.csv", "corpus:<document source>"
+    source: str = ""  # "roster:claims/data/roster.csv", or the corpus document's source when learned
     line: str = ""  # the roster line (or corpus passage) verbatim
     line_start: int = 0  # offsets of `line` in the source text
     line_end: int = 0
@@ -474,11 +474,13 @@ class Roster:
     # corpus evidence
 
     def learn(self, mention: OfficialMention, context: str = "", day: date | None = None,
-              source: str = "corpus") -> Holder | None:
+              source: str = "corpus", offset: int = 0) -> Holder | None:
         """Record that a source dated `day` names `mention.name` with `mention.title`.
 
-        Ignored when the title is ambiguous, the date unknown, or the roster rows already know this
-        person in that office (rows outrank the corpus). Returns the learned row, if any.
+        `context` is the passage text and `offset` its start in the source document, so that the
+        learned row cites the sentence with document offsets. Ignored when the title is ambiguous, the
+        date unknown, or the roster rows already know this person in that office (rows outrank the
+        corpus). Returns the learned row, if any.
         """
         name = mention.full_name or mention.name
         if not name or day is None:
@@ -495,8 +497,8 @@ class Roster:
                 self._learned[i] = replace(old, start=min(old.start, day), end=max(old.end or old.start, day))
                 return self._learned[i]
         quote = _quote_around(context, name)
-        learned = Holder(office=office, name=name, start=day, end=day, source=f"corpus:{source}",
-                         line=quote[0], line_start=quote[1], line_end=quote[1] + len(quote[0]), learned=True)
+        learned = Holder(office=office, name=name, start=day, end=day, source=source, line=quote[0],
+                         line_start=offset + quote[1], line_end=offset + quote[1] + len(quote[0]), learned=True)
         self._learned.append(learned)
         return learned
 

@@ -195,6 +195,16 @@ def test_unknown_people_and_titles_are_left_alone(roster):
     assert all(official_verdict(c, roster, date(2026, 1, 12)) is None for c in claims)
 
 
+def test_a_lone_surname_needs_the_country_nearby_to_be_flagged(roster):
+    company = "President Park thanked the shareholders."
+    claim = official(company, "President Park", "Park", "President")
+    assert flags_of([claim], roster, date(2026, 1, 12)) == {}
+    seoul = "President Park spoke in Seoul."
+    claim = official(seoul, "President Park", "Park", "President")
+    [flag] = flags_of([claim], roster, date(2026, 1, 12))["c1"]
+    assert flag.kind == "outdated_official" and flag.suggestion == "Lee Jae Myung"
+
+
 def test_a_known_person_under_another_title_is_not_misnamed(roster):
     draft = "Prime Minister Wang Yi spoke."
     claim = official(draft, "Prime Minister Wang Yi", "Wang Yi", "Prime Minister")

@@ -262,6 +262,11 @@ def test_learned_mentions_fill_gaps_but_never_override_rows():
     assert names_on(roster, "Governor of Tokyo", date(2026, 3, 20)) == ["Taro Example"]
     assert names_on(roster, "Governor of Tokyo", date(2026, 6, 1)) == []  # outside the evidence window
     assert text[learned.line_start:learned.line_end] == learned.line == "Prime Minister Taro Example spoke."
+    assert learned.source == "news/1.txt"
+    document = "Earlier text. " + text
+    again = Roster.load().learn(OfficialMention(name="Taro Example", office="Governor of Tokyo"), text,
+                                date(2026, 3, 1), "news/1.txt", offset=len("Earlier text. "))
+    assert document[again.line_start:again.line_end] == again.line
     # a corpus mention cannot displace the roster's holder of the day
     roster.learn(OfficialMention(name="Taro Example", title="Japanese Prime Minister"), "", date(2026, 3, 1), "x")
     assert names_on(roster, "Prime Minister of Japan", date(2026, 3, 1)) == ["Sanae Takaichi"]
