@@ -104,6 +104,7 @@ class LLMConfig:
     cache_dir: Path | None = field(default_factory=_default_cache_dir)  # None disables the cache
     schema_mode: SchemaMode | Literal["auto"] = "auto"
     repeat_penalty: float | None = None  # llama.cpp defaults to 1.1; the local backend sends 1.0
+    max_tokens: int | None = None  # cap on each answer's length (the local backend: 768)
     backoff_s: float = 0.5  # first retry delay; doubles each retry
 
     def __post_init__(self) -> None:
@@ -130,6 +131,7 @@ class LLMConfig:
         if values["backend"] == "local":
             values.setdefault("timeout_s", 180.0)
             values.setdefault("repeat_penalty", 1.0)
+            values.setdefault("max_tokens", 768)
         if "cache_dir" in values:
             values["cache_dir"] = Path(values["cache_dir"]).expanduser() if values["cache_dir"] else None
         known = set(cls.__dataclass_fields__)
@@ -295,6 +297,8 @@ class LLMClient:
     def _request_args(self, messages: list[dict[str, Any]], schema: type[BaseModel], mode: SchemaMode) -> dict[str, Any]:
         json_schema = schema.model_json_schema()
         args: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": self.config.temperature}
+        if self.config.max_tokens is not None:
+            args["max_tokens"] = self.config.max_tokens
         if self.config.repeat_penalty is not None:
             args["extra_body"] = {"repeat_penalty": self.config.repeat_penalty}
         if mode == "json_schema":

@@ -151,9 +151,10 @@ class LocalServer:
     """`python -m llama_cpp.server` for the local model on 127.0.0.1, as a context manager or start()/stop()."""
 
     def __init__(self, model: Path | None = None, *, n_ctx: int = 4096, port: int | None = None,
-                 startup_timeout_s: float = 180.0, log_path: Path | None = None) -> None:
+                 n_threads: int | None = None, startup_timeout_s: float = 180.0, log_path: Path | None = None) -> None:
         self.model = model or model_path()
         self.n_ctx = n_ctx
+        self.n_threads = n_threads or os.cpu_count() or 1  # llama_cpp.server's own default is half the cores
         self.port = port or free_port()
         self.startup_timeout_s = startup_timeout_s
         self.log_path = log_path or model_dir() / "llama_server.log"
@@ -165,7 +166,8 @@ class LocalServer:
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model), "--model_alias", MODEL_ALIAS,
-                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx)]
+                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
+                "--n_threads", str(self.n_threads)]
 
     def start(self) -> str:
         """Start the server and wait until /v1/models answers; return the base URL."""
