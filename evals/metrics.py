@@ -9,7 +9,7 @@ recomputed from a saved run: `compute_metrics(records)`.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 

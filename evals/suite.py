@@ -127,7 +127,9 @@ def scoreboard_markdown(rows: list[dict[str, Any]]) -> str:
     table = markdown_table(COLUMNS + ["errors"], [[row.get(c) for c in COLUMNS + ["errors"]]
                                                  for row in rows if "skipped" not in row])
     skipped = [f"- {row['set']} ({row['mode']}): skipped, {row['skipped']}\n" for row in rows if "skipped" in row]
-    return table + ("\n" + "".join(skipped) if skipped else "")
+    note = ("\nFor document sets, accuracy is verdict accuracy on the gold claims that were found; macro-F1 and"
+            " balanced accuracy are for claim sets. seconds: wall time of the set; tokens: LLM tokens.\n")
+    return table + note + ("\n" + "".join(skipped) if skipped else "")
 
 
 def write_scoreboard(rows: list[dict[str, Any]], out_dir: Path) -> tuple[Path, Path]:
