@@ -99,12 +99,15 @@ def _nearest(terms: list[Holder], day: date) -> Holder:
     return min(terms, key=distance)
 
 
-def _grounded(claim: Claim, m: OfficialMention, name: str, office: str) -> bool:
-    """Enough to flag: a full name, an office given by the extractor, or the office's country cued nearby.
+def _grounded(claim: Claim, m: OfficialMention, name: str, office: str, roster: Roster) -> bool:
+    """Enough to flag: a full name, an office given by the extractor, a surname only one roster person has,
+    or the office's country cued nearby.
 
     "President Park" alone may be a company's president; "President Park" in a sentence about Seoul is not.
     """
     if len(name_tokens(name)) >= 2 or m.office:
+        return True
+    if len({x.holder.name for x in roster.match_name(name, near=False)}) == 1:
         return True
     return country_of(office) in countries_in(f"{m.title or ''} {claim.statement}")
 
@@ -154,7 +157,7 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
             return OfficialCheck("ok", name, office, day, _nearest(terms, day), holders(office), period)
         if len({t.name for t in terms}) > 1:  # a surname shared by several past holders: whom does it mean?
             return None
-        if not _grounded(claim, m, name, office):
+        if not _grounded(claim, m, name, office, roster):
             return None
         return OfficialCheck("outdated", name, office, day, _nearest(terms, day), holders(office), period)
 
@@ -166,7 +169,7 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
             score = match.score + (0.01 if match.holder.held_on(day) else 0.0)
             if best is None or score > best[0]:
                 best = (score, match.holder, office)
-    if best is None or not _grounded(claim, m, name, best[2]):
+    if best is None or not _grounded(claim, m, name, best[2], roster):
         return None
     return OfficialCheck("misnamed", name, best[2], day, best[1], holders(best[2]), period)
 

@@ -193,6 +193,7 @@ _ROLES: list[tuple[str, str]] = [
     ("chancellor", r"\bchancellor\b"),
     ("monarch", r"\bking\b|\bqueen\b|\bemperor\b|\bmonarch\b"),
     ("president", r"\bpresident\b"),
+    ("generic", r"^(?:the )?(?:secretary|minister)$"),  # "Secretary Yellen": only the name can tell which
 ]
 _ROLE_PATTERNS = [(role, re.compile(pattern)) for role, pattern in _ROLES]
 # A title "President" may name any of these offices (an acting president is addressed as President).
@@ -233,6 +234,12 @@ def role_of(title: str) -> str | None:
         if pattern.search(folded):
             return None if role == "excluded" else role
     return None
+
+
+def title_word(title: str) -> str:
+    """The last word of a title, folded: "Secretary" -> "secretary"."""
+    words = fold(title).split()
+    return words[-1] if words else ""
 
 
 def countries_in(text: str) -> dict[str, int]:
@@ -446,6 +453,8 @@ class Roster:
         role = role_of(title)
         if role is None:
             return []
+        if role == "generic":
+            return self._offices_held_by(name, [o for o in self.offices() if title_word(title) in fold(o)])
         accepted = _ROLE_ACCEPTS.get(role, {role})
         # offices of exactly the written role first: "President" means a president before an acting one
         candidates = sorted((o for o in self.offices() if role_of(o) in accepted), key=lambda o: role_of(o) != role)
@@ -466,6 +475,12 @@ class Roster:
             if narrowed:
                 return sorted(narrowed, key=lambda o: (role_of(o) != role, -in_context[country_of(o)]))
         return candidates
+
+    def _offices_held_by(self, name: str | None, offices: list[str]) -> list[str]:
+        if not name:
+            return []
+        held = {m.holder.office for m in self.match_name(name, self._terms_in_offices(offices), near=False)}
+        return [o for o in offices if o in held]
 
     def _terms_in_offices(self, offices: Iterable[str]) -> list[Holder]:
         wanted = set(offices)

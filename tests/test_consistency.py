@@ -92,6 +92,13 @@ def test_outdated_treasury_secretary_yellen(roster):
                             "on 2026-02-10 the office was held by Scott Bessent")
 
 
+def test_secretary_yellen_without_the_department(roster):
+    draft = "Secretary Yellen met the minister."
+    claim = official(draft, "Secretary Yellen", "Yellen", "Secretary")
+    [flag] = flags_of([claim], roster, date(2026, 2, 10))["c1"]
+    assert flag.kind == "outdated_official" and flag.suggestion == "Scott Bessent"
+
+
 def test_yellen_was_right_in_2023(roster):
     draft = "Treasury Secretary Janet Yellen visited Beijing."
     claim = official(draft, "Treasury Secretary Janet Yellen", "Janet Yellen", "Treasury Secretary")
