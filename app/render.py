@@ -13,9 +13,9 @@ def render_report(report: Report, fmt: str, draft: str | None = None) -> str:
     if fmt == "json":
         return json.dumps(report.to_json(), indent=2, ensure_ascii=False)
     if fmt == "markdown":
-        from app.exports import to_markdown
+        from app.exports import report_markdown
 
-        return to_markdown(report, draft=draft)
+        return report_markdown(report, draft or "")
     if fmt == "table":
         return render_table(report)
     raise ValueError(f"unknown format {fmt!r}")
