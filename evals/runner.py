@@ -199,8 +199,9 @@ def _run_document(item: DocumentItem, llm: Any, checkers: Checkers, shared_dir: 
 def _finish(record: dict[str, Any], started: float, before: dict[str, Any], llm: Any,
             usage: dict[str, Any] | None = None) -> dict[str, Any]:
     record["seconds"] = round(time.perf_counter() - started, 4)
-    delta = _usage_delta(before, _usage_of(llm))
-    record["usage"] = usage if usage and any(usage.values()) else delta
+    after = _usage_of(llm)
+    # the client's usage is cumulative (and so is a report's copy of it): score the item's own share
+    record["usage"] = _usage_delta(before, after) if after else (usage or {})
     return record
 
 

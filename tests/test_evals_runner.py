@@ -164,3 +164,35 @@ def test_real_pipeline_end_to_end(tmp_path):
     if m["citations"]["n"]:
         assert m["citations"]["validity"] == 1.0
     assert (tmp_path / "out" / "summary.md").is_file()
+
+
+class CountingLLM:
+    """A stand-in client whose usage, like the real one's, is cumulative over the run."""
+
+    def __init__(self):
+        self.calls = 0
+
+    @property
+    def usage(self):
+        return Usage(prompt_tokens=90 * self.calls, completion_tokens=10 * self.calls, llm_calls=self.calls,
+                     estimated_cost_usd=0.001 * self.calls)
+
+
+def test_llm_tokens_are_counted_per_item_not_cumulatively(tmp_path):
+    llm = CountingLLM()
+
+    def check_claim(statement, **kwargs):
+        kwargs["llm"].calls += 1
+        return fake_check_claim(statement, **kwargs)
+
+    def check(draft, **kwargs):
+        kwargs["llm"].calls += 2
+        report = fake_check(draft, **kwargs)
+        return report.model_copy(update={"usage": kwargs["llm"].usage})  # cumulative, as the pipeline's
+
+    result = run_eval(_set(tmp_path), llm=llm, checkers=Checkers(check, check_claim, FakeStore), progress=False)
+    assert [r["usage"]["prompt_tokens"] + r["usage"]["completion_tokens"] for r in result.records] == \
+        [100, 100, 100, 100, 200]
+    usage = result.metrics["usage"]
+    assert usage["tokens"] == 600 and usage["llm_calls"] == 6 and usage["tokens_per_item"] == 120.0
+    assert usage["estimated_cost_usd"] == pytest.approx(0.006)
