@@ -69,7 +69,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 _TAKES_PART = frozenset({"month", "month_year", "decade", "year"})
 _FUTURE = re.compile(
-    r"\b(?:will|shall|plans?|planned|planning|scheduled|is set to|are set to|expected|upcoming|intends?|"
+    r"\b(?:will|shall|plans? to|planned|planning|scheduled|is set to|are set to|expected|upcoming|intends?|"
     r"going to|hopes to|to be held|next)\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _UNIT_AFTER = re.compile(r"\s?(?:km|kilometers|kilometres|m|meters|metres|miles|people|troops|yen|won|dollars|tons|tonnes)\b", re.I)

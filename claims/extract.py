@@ -15,7 +15,7 @@ from datetime import date
 from claims.dates import DateMatch, find_dates
 from claims.mentions import MentionMatch, find_official_mentions
 from claims.models import Claim, DateValue, OfficialMention, Quantity
-from claims.quantities import QuantityMatch, find_quantities
+from claims.quantities import CHANGE_WORDS, QuantityMatch, find_quantities
 from retrieval.chunking import split_sentences
 
 MAX_STATEMENT_CHARS = 280
@@ -239,7 +239,7 @@ class RuleExtractor:
                     words.pop(0)
                 cut = max((i for i, w in enumerate(words) if w.lower() in _NP_STOP), default=-1)
                 words = words[cut + 1:]
-                if words:
+                if words and words[-1].lower() not in CHANGE_WORDS:  # "an increase of 8.3%" names no subject
                     return " ".join(words)
         if f.kind == "quantity" and f.quantity is not None and f.quantity.change is not None:
             earlier = [g for g in found if g.kind == "quantity" and sentence[0] <= g.start < f.start]

@@ -65,7 +65,7 @@ OFFICE_NOUNS = ("administration", "cabinet", "government", "presidency", "premie
 
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)?|[A-Z]\.)"  # "Jae-in", "O'Neil", an initial "J."
 _PARTICLE = r"(?:de|da|di|del|der|den|van|von|la|le|bin|ibn|al|el)[ \t]+"  # "Pieter de Wit", "Ursula von Berg"
-_NAME = rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}){{0,2}}{_NAME_WORD}){{0,2}})"
+_NAME = rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}){{0,2}}{_NAME_WORD}){{0,2}}(?:[ \t]+[IVX]{{1,4}}\b)?)"
 _PLACE_ALT = "|".join(re.escape(c) for c in sorted(COUNTRIES + DEMONYMS, key=len, reverse=True))
 _TITLE_ALT = "|".join(re.escape(t) for t in TITLES)
 _TITLED = re.compile(

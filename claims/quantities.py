@@ -44,8 +44,8 @@ UNITS = {
     "hectares": "ha", "ha": "ha", "square kilometers": "km2", "square kilometres": "km2", "km2": "km2",
     "percent": "percent", "per cent": "percent", "%": "percent",
     "percentage points": "percentage_point", "percentage point": "percentage_point", "pp": "percentage_point",
-    "times": "times", "fold": "times", "years": "years", "months": "months", "days": "days",
-    "hours": "hours", "minutes": "minutes", "gw": "GW", "mw": "MW", "barrels": "barrels",
+    "times": "times", "fold": "times", "years": "year", "months": "month", "weeks": "week", "days": "day",
+    "hours": "hour", "minutes": "minute", "gw": "GW", "mw": "MW", "barrels": "barrels",
 }
 QUALIFIERS = (
     "more than", "less than", "fewer than", "at least", "at most", "up to", "as many as", "as much as",
@@ -129,7 +129,19 @@ _MONTH_AFTER = re.compile(
 )
 _LIST_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•►]\s*)?$")
 _FURNITURE_AFTER = re.compile(r"\s*(?:-\s*)?(?:min(?:ute)?s?\s+read|comments?|shares?|views?|likes?)\b", re.I)
-_CAPITALISED_BEFORE = re.compile(r"(?<![.!?]\s)\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\s$")
+_CAPITALISED_BEFORE = re.compile(r"\b(?P<word>[A-Z][A-Za-z]*[a-z][A-Za-z]*)\s(?:of\s)?$")  # "Article 9"
+SENTENCE_WORDS = frozenset("""But And About Only Some The In On At By For From With Of Over Under Nearly Almost Around
+    Roughly More Less Just Another All Of Since After Before During Until Then Now Today Yesterday Last This
+    That These Those Its Their Our His Her Some Just Exactly Only""".split())
+_AGE_OR_PHONE = re.compile(r"(?:[A-Z][a-z]+,\s$)|(?:\d[ .]$)")
+_NUMBER_AFTER = re.compile(r"[ .]\d")
+_VERB_CHANGE_BEFORE = re.compile(
+    r"(?i:\b(?:(?P<up>rose|grew|climbed|jumped|gained|increased|surged|soared|rallied)|(?P<down>fell|dropped|declined|"
+    r"decreased|slid|slipped|plunged|lost|shrank|sank|tumbled))\s+(?:by\s+)?)$")
+_MOTION_VERB_BEFORE = re.compile(
+    r"(?i:\b(?:edges?|edged|moved?|moves|went|goes|rose|rises|climbed|climbs|jumped|jumps|crept|creeps|ticked|"
+    r"ticks|inched|inches|shot|soared|soars)\s)$")
+_CHANGE_OF_BEFORE = re.compile(rf"(?i:\b(?P<c>{_CHANGE_ALT})\s+of\s+)$")
 _YEAR_LIKE = re.compile(r"(?:1[5-9]|20|21)\d\d$")
 _CONTEXT = 200
 _DETERMINER_BEFORE = re.compile(r"(?i:\b(?:the|its|our|their|his|her|these|those|other|both|all|my|your)\s)$")
@@ -195,6 +207,8 @@ def _noun_after(text: str, end: int) -> tuple[str | None, int]:
     if not words:
         return None, end
     plural_at = next((i for i, w in enumerate(words) if w in IRREGULAR_PLURALS or (w.endswith("s") and not w.endswith("ss"))), None)
+    if plural_at is None and words[0].endswith("ed"):
+        return None, end  # "20 met", "12 signed": a verb, not a counted noun
     words = words[:plural_at + 1] if plural_at is not None else words[:1]
     noun = (m.group("proper") + " ".join(words)).strip()
     if noun.split()[0].lower() in SELF_NOUNS:
@@ -304,22 +318,33 @@ def _finish(text: str, start: int, end: int, value: float, low: float | None, hi
         pt = _POINT_UNIT.match(text, end)
         if pt and _percent_context(text, start):
             unit, end = "percentage_point", pt.end()
+    if bare and unit is None and not _QUALIFIER_BEFORE.search(text, max(0, start - 30), start):
+        name_before = _CAPITALISED_BEFORE.search(text, max(0, start - 30), start)
+        if name_before and name_before.group("word") not in SENTENCE_WORDS:
+            return None  # "Article 9", "Group of 20", "Boeing 737"
+        if _AGE_OR_PHONE.search(text, max(0, start - 40), start) or _NUMBER_AFTER.match(text, end):
+            return None  # "Okafor, 52, said", "+1 202 555 0143"
     if unit is None and currency is None and noun_allowed:
         if _self_noun_follows(text, end):
             return None
         noun, end = _noun_after(text, end)
     elif unit == "percent":
         of_noun = _OF_NOUN.match(text, end)
-        if of_noun:
+        if of_noun and not any(w in NOT_NOUNS for w in of_noun.group("noun").split()):
             noun, end = of_noun.group("noun"), of_noun.end()
     qualifier, q_start = _qualifier(text, start)
-    if bare and noun is None and unit is None and qualifier is None:
-        if _CAPITALISED_BEFORE.search(text, max(0, start - 30), start):
-            return None  # "Article 9", "Boeing 737"
+    if qualifier == "up to" and _MOTION_VERB_BEFORE.search(text, max(0, q_start - 10), q_start):
+        qualifier, q_start, change = None, start, "increase"  # "edged up to 72%": a change, not a ceiling
     change_prefix = _CHANGE_PREFIX.search(text, max(0, q_start - 12), q_start)
     if change_prefix and unit in ("percent", "percentage_point", None):
         change = CHANGE_WORDS[change_prefix.group("c").lower()]
         q_start = change_prefix.start()
+    verb = _VERB_CHANGE_BEFORE.search(text, max(0, q_start - 16), q_start)
+    if verb and change is None and unit in ("percent", "percentage_point"):
+        change = "increase" if verb.group("up") else "decrease"  # "shares fell 4.5%"
+    change_of = _CHANGE_OF_BEFORE.search(text, max(0, q_start - 16), q_start)
+    if change_of and change is None and unit in ("percent", "percentage_point"):
+        change = CHANGE_WORDS[change_of.group("c").lower()]  # "an increase of 8.3%"
     change_after = _CHANGE_AFTER.match(text, end)
     if change_after and change is None and unit in ("percent", "percentage_point", "times"):
         change = CHANGE_WORDS[change_after.group("c").lower()]
@@ -400,9 +425,9 @@ def find_quantities(text: str) -> list[QuantityMatch]:
         match = _build(text, m)
         if match is not None:
             found.append(match)
+    found.extend(_duration_matches(text))  # before the written counts: "Eight days later" is a duration
     found.extend(_word_matches(text))
     found.extend(_rank_matches(text))
-    found.extend(_duration_matches(text))
     found.sort(key=lambda q: (q.start, -(q.end - q.start)))
     kept: list[QuantityMatch] = []
     for match in found:

@@ -106,3 +106,8 @@ def test_empty_and_non_english_text():
     assert find_dates("", AS_OF) == []
     found = find_dates("日本は2011年に発見した。El 5 de mayo de 2020 hubo elecciones.", AS_OF)
     assert all(0 <= d.start < d.end for d in found)
+
+
+def test_a_noun_plan_is_not_future_tense():
+    _, v = only("Residents back the plan, a survey held June 2-6 found.")
+    assert v.start == date(2025, 6, 2)

@@ -135,3 +135,28 @@ def test_matches_are_ordered_and_do_not_overlap():
     found = find_quantities(text)
     assert [q.start for q in found] == sorted(q.start for q in found)
     assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+
+
+@pytest.mark.parametrize("text", [
+    "Leaders of the Group of 20 met in Durban.",
+    "Chapter 11 filings rose.",
+    "The Airbus 320 fleet was grounded.",
+    "Mayor Diaz, 47, declined to comment.",
+    "Call +1 202 555 0143 for tickets.",
+])
+def test_names_ages_and_phone_numbers_are_not_quantities(text):
+    assert spans(text) == []
+
+
+def test_changes_read_from_the_verb_or_noun_around_a_percentage():
+    text = "Shares fell 4.5% on Monday after an increase of 2.1% the week before; approval edged up to 63%."
+    found = {text[q.start:q.end]: q.quantity for q in find_quantities(text)}
+    assert found["4.5%"].change == "decrease"
+    assert found["2.1%"].change == "increase"
+    assert (found["63%"].change, found["63%"].qualifier) == ("increase", None)
+    assert only("Visits are capped at up to 9 days.")[1].qualifier == "up to"
+
+
+def test_durations_between_events():
+    span, q = only("Eight days later the envoys met again.")
+    assert (span, q.value, q.unit) == ("Eight days", 8, "day")
