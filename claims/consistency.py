@@ -252,7 +252,7 @@ def official_verdict(claim: Claim, roster: Roster, as_of: date, claims: Iterable
 
 # --- the draft against itself ----------------------------------------------------------------
 
-def _same_official_two_ways(claims: list[Claim]) -> list[Flag]:
+def _same_official_two_ways(claims: list[Claim], roster: Roster | None) -> list[Flag]:
     officials = [(c, _checked_name(c.official)) for c in claims if c.kind == "official" and c.official]
     officials = [(c, n) for c, n in officials if n and len(name_tokens(n)) >= 2]
     flags, seen = [], set()
@@ -260,6 +260,8 @@ def _same_official_two_ways(claims: list[Claim]) -> list[Flag]:
         for b, name_b in officials[i + 1:]:
             if name_keys(name_a) & name_keys(name_b) or near_miss_score(name_a, name_b) == 0.0:
                 continue
+            if roster is not None and roster.is_known(name_a) and roster.is_known(name_b):
+                continue  # two real officeholders with similar names
             office_a, office_b = a.official.office, b.official.office
             if office_a and office_b and office_a != office_b:
                 continue
@@ -414,6 +416,9 @@ def _arithmetic_flags(text: str) -> list[Flag]:
     return flags
 
 
-def internal_flags(text: str, claims: list[Claim]) -> list[Flag]:
-    """Contradictions inside one draft: an official named two ways, a quantity given two values, bad arithmetic."""
-    return _same_official_two_ways(claims) + _quantity_conflicts(claims) + _arithmetic_flags(text)
+def internal_flags(text: str, claims: list[Claim], roster: Roster | None = None) -> list[Flag]:
+    """Contradictions inside one draft: an official named two ways, a quantity given two values, bad arithmetic.
+
+    With a `roster`, two similar names that are both real officeholders are not taken for one person.
+    """
+    return _same_official_two_ways(claims, roster) + _quantity_conflicts(claims) + _arithmetic_flags(text)

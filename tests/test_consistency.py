@@ -291,6 +291,20 @@ def test_two_different_officials_are_not_one_named_two_ways():
     assert internal_flags(draft, claims) == []
 
 
+def test_two_real_officials_with_similar_names_are_two_people():
+    rows = [{"office": "Mayor of Example", "holder": "Mark Carey", "start": "2020-01-01", "end": "", "aliases": ""},
+            {"office": "Prime Minister of Canada", "holder": "Mark Carney", "start": "2025-03-14", "end": "",
+             "aliases": ""}]
+    draft = "Prime Minister Mark Carney met Mark Carey. Later Kim Min-seok and Kim Min-soek spoke."
+    claims = [official(draft, "Prime Minister Mark Carney", "Mark Carney", "Prime Minister", cid="a"),
+              official(draft, "Mark Carey", "Mark Carey", cid="b"),
+              official(draft, "Kim Min-seok", "Kim Min-seok", cid="c"),
+              official(draft, "Kim Min-soek", "Kim Min-soek", cid="d")]
+    assert [f.claim_ids for f in internal_flags(draft, claims)] == [["a", "b"], ["c", "d"]]
+    with_roster = internal_flags(draft, claims, Roster.from_rows(rows))
+    assert [f.claim_ids for f in with_roster] == [["c", "d"]]
+
+
 def test_same_quantity_two_values():
     draft = "About 28,500 U.S. troops are based in South Korea. Later the report counts 28,000 U.S. troops there."
     claims = [quantity(draft, "28,500 U.S. troops", 28500, noun="U.S. troops", unit="troops", cid="a"),
