@@ -128,6 +128,7 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
         if period is None:
             return roster.holders_on(office, day)
         return [h for h in roster.terms_in(office) if _overlaps(h, period)]
+
     if m.office and m.office in roster.offices():
         offices = [m.office]
     elif m.title:
