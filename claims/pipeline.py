@@ -113,7 +113,7 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
         if progress:
             progress(i, len(claims), "verifying")
         passages = retrieved[claim.id]
-        verdict = official_verdict(claim, roster, as_of) if claim.kind == "official" else None
+        verdict = official_verdict(claim, roster, as_of, claims=claims) if claim.kind == "official" else None
         if verdict is None:
             verdict = verify(claim, passages, as_of, llm=llm)
         if verdict.note and verdict.note not in notes:
@@ -129,7 +129,7 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
     if progress:
         progress(len(claims), len(claims), "done")
     usage = llm.usage if llm is not None and hasattr(llm, "usage") else Usage()
-    return Report(as_of=as_of, claims=results, flags=internal_flags(draft, claims), notes=notes, usage=usage,
+    return Report(as_of=as_of, claims=results, flags=internal_flags(draft, claims, roster), notes=notes, usage=usage,
                   seconds=time.perf_counter() - started, draft_sha=draft_sha(draft))
 
 
@@ -147,7 +147,7 @@ def learn_from_corpus(roster, claims: list[Claim], retrieved: dict[str, list[Pas
             seen.add(p.id)
             for m in find_official_mentions(p.text):
                 if m.mention.title and m.mention.name:
-                    roster.learn(m.mention, p.text, p.date, p.source)
+                    roster.learn(m.mention, p.text, p.date, p.source, offset=p.start)
 
 
 def evidence_passages(evidence: list[str]) -> list[Passage]:
