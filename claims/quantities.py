@@ -83,7 +83,7 @@ _CHANGE_ALT = "increase|rise|gain|jump|growth|hike|surge|decrease|drop|fall|decl
 
 _NUMBER_CORE = (
     rf"(?:(?P<cur>US\$|CN¥|RMB|[$€£¥₩₹])\s?)?"
-    rf"(?P<num>{_NUM_DIGITS})"
+    rf"(?P<neg>[-−](?=\d))?(?P<num>{_NUM_DIGITS})"
     rf"(?:\s?(?:-|–|—|to)\s?(?P<cur2>[$€£¥₩₹])?(?P<num2>{_NUM_DIGITS}))?"
 )
 _QUANTITY = re.compile(
@@ -294,7 +294,7 @@ def _build(text: str, m: re.Match[str]) -> QuantityMatch | None:
         end = max(end, m.end("curw"))
     while end > start and text[end - 1].isspace():
         end -= 1
-    value = _num(raw) * scale
+    value = _num(raw) * scale * (-1 if m.group("neg") else 1)
     low = high = None
     if raw2 is not None:
         low, high = value, _num(raw2) * scale

@@ -171,3 +171,12 @@ def test_seed_gold_set_precision_and_recall(shared_dir):
     for kind, (hit, total, correct, predicted) in counts.items():
         assert total and hit / total >= 0.95, f"{kind} recall {hit}/{total}"
         assert predicted and correct / predicted >= 0.85, f"{kind} precision {correct}/{predicted}"
+
+
+def test_long_sentences_are_cut_to_the_clause_holding_the_value():
+    filler = "the committee, after weeks of debate over drafts and amendments that went nowhere in particular, "
+    text = (f"Negotiators say {filler}{filler}agreed on a text; the fund will total $80 billion by 2030 — "
+            "a figure critics call modest.")
+    claim = next(c for c in claims_of(text) if c.text == "$80 billion")
+    assert claim.statement == "the fund will total $80 billion by 2030"
+    assert (claim.sentence_start, claim.sentence_end) == (0, len(text))

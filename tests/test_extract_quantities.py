@@ -160,3 +160,8 @@ def test_changes_read_from_the_verb_or_noun_around_a_percentage():
 def test_durations_between_events():
     span, q = only("Eight days later the envoys met again.")
     assert (span, q.value, q.unit) == ("Eight days", 8, "day")
+
+
+def test_negative_numbers():
+    span, q = only("Output growth slowed to -0.4% in the quarter.")
+    assert (span, q.value) == ("-0.4%", -0.4)
