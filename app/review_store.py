@@ -94,6 +94,18 @@ def claim_fingerprint(draft: str, claim: Claim) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
 
 
+def claim_keys(draft: str, claims: Iterable[Claim]) -> dict[str, str]:
+    """Fingerprints of the claims, keyed by claim id; a repeated claim (same text, sentence and kind,
+    e.g. a paragraph pasted twice) gets its occurrence number appended, in draft order."""
+    keys: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for claim in sorted(claims, key=lambda c: (c.start, c.end)):
+        base = claim_fingerprint(draft, claim)
+        seen[base] = seen.get(base, 0) + 1
+        keys[claim.id] = base if seen[base] == 1 else f"{base}~{seen[base]}"
+    return keys
+
+
 def document_id(draft: str) -> str:
     """A default document id the reviewer can keep across edits: the draft's first non-empty line."""
     for line in draft.splitlines():
@@ -131,8 +143,12 @@ class ReviewStore:
         conn.execute("PRAGMA synchronous=FULL")
         return conn
 
-    def save(self, doc_id: str, draft: str, claim: Claim, decision: Decision) -> Decision:
-        """Record a decision for the claim (replacing any earlier one); committed when this returns."""
+    def save(self, doc_id: str, draft: str, claim: Claim, decision: Decision, *, key: str | None = None) -> Decision:
+        """Record a decision for the claim (replacing any earlier one); committed when this returns.
+
+        `key` is the claim's entry in `claim_keys(draft, claims)` (needed when a claim is repeated);
+        by default its plain fingerprint.
+        """
         if decision.status == "overridden" and decision.override is None:
             raise ReviewStoreError("an override needs a verdict")
         if not doc_id.strip():
@@ -140,7 +156,7 @@ class ReviewStore:
         stamped = Decision(status=decision.status, override=decision.override if decision.status == "overridden" else None,
                            note=decision.note, for_editor=decision.for_editor, reviewer=decision.reviewer,
                            updated_at=_now())
-        row = (doc_id, claim_fingerprint(draft, claim), _normalise(claim.text), _normalise(sentence_of(draft, claim)),
+        row = (doc_id, key or claim_fingerprint(draft, claim), _normalise(claim.text), _normalise(sentence_of(draft, claim)),
                claim.kind, claim.start / max(len(draft), 1), stamped.status,
                stamped.override.value if stamped.override else None, stamped.note, int(stamped.for_editor),
                stamped.reviewer, stamped.updated_at)
@@ -154,12 +170,13 @@ class ReviewStore:
             conn.close()
         return stamped
 
-    def forget(self, doc_id: str, draft: str, claim: Claim) -> None:
+    def forget(self, doc_id: str, draft: str, claim: Claim, *, key: str | None = None) -> None:
         """Remove the decision on a claim (back to pending)."""
         conn = self._connect()
         try:
             with conn:
-                conn.execute("DELETE FROM decisions WHERE doc_id=? AND claim_key=?", (doc_id, claim_fingerprint(draft, claim)))
+                conn.execute("DELETE FROM decisions WHERE doc_id=? AND claim_key=?",
+                             (doc_id, key or claim_fingerprint(draft, claim)))
         finally:
             conn.close()
 
@@ -183,8 +200,9 @@ class ReviewStore:
         by_key = {row["claim_key"]: row for row in rows}
         attached: dict[str, Decision] = {}
         used_keys: set[str] = set()
+        keys = claim_keys(draft, claims)
         for claim in claims:
-            key = claim_fingerprint(draft, claim)
+            key = keys[claim.id]
             if key in by_key and key not in used_keys:
                 attached[claim.id] = _decision(by_key[key])
                 used_keys.add(key)

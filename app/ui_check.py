@@ -8,14 +8,15 @@ import streamlit as st
 
 from app import ui_backend as backend
 from app.exports import (claim_review_text, escape_markdown, report_csv, report_json_text, report_markdown)
-from app.review_store import Decision, ReviewStore, claim_fingerprint, document_id
-from app.ui_render import (FLAG_MARK, WORDS, Marked, citation_context, citation_header, e, highlighted_draft,
-                           span_excerpt, summary_counts, text_with_quote, verdict_badge)
+from app.review_store import Decision, ReviewStore, claim_keys, document_id
+from app.ui_render import (FLAG_MARK, WORDS, Marked, citation_context, citation_header, draft_window, e,
+                           highlighted_draft, locate_quote, span_excerpt, summary_counts, text_with_quote, verdict_badge)
 from app.ui_state import llm_settings, review_store
 from claims.errors import CopydeskError
-from claims.models import ClaimResult, Label, Report
+from claims.models import Citation, ClaimResult, Label, Report
 
 CARDS_PER_PAGE = 50
+WHOLE_DRAFT_CHARS = 30_000  # longer drafts show the part around the current page of cards (toggle for all)
 REVIEW_CHOICES = ["pending", "accepted", "override: supported", "override: contradicted",
                   "override: not enough evidence"]
 OVERRIDES = {"override: supported": Label.supported, "override: contradicted": Label.contradicted,
@@ -158,20 +159,24 @@ def _values_line(result: ClaimResult) -> str:
     return "; ".join(parts)
 
 
-def _citation(result: ClaimResult, index: int) -> None:
+@st.dialog("Source", width="large")
+def _whole_source(citation: Citation, document: str) -> None:
+    """The whole source document with the quote highlighted (drawn only when the reviewer asks)."""
+    start, end = locate_quote(document, citation)
+    st.html(citation_header(citation) + text_with_quote(document, start, end, max_height_px=640))
+
+
+def _citation(result: ClaimResult, index: int, key: str) -> None:
     citation = result.verdict.citations[index]
     document = _document_text(citation.source, backend.store_dir())
     text, start, end = citation_context(citation, result.retrieved, document)
     st.html(citation_header(citation) + text_with_quote(text, start, end, max_height_px=220))
-    if document:
-        with st.expander(f"Open the whole source: {citation.title or citation.source}"):
-            quote_start = citation.start if document[citation.start:citation.end] == citation.quote else document.find(citation.quote)
-            st.html(text_with_quote(document, quote_start, quote_start + len(citation.quote) if quote_start >= 0 else 0,
-                                    max_height_px=420))
+    if document and st.button("Open the whole source", key=f"source-{key}-{index}", type="tertiary",
+                              icon=":material/article:"):
+        _whole_source(citation, document)
 
 
-def _review_form(result: ClaimResult, number: int, draft: str, doc_id: str, decision: Decision) -> None:
-    key = claim_fingerprint(draft, result.claim)
+def _review_form(result: ClaimResult, number: int, draft: str, doc_id: str, decision: Decision, key: str) -> None:
     with st.form(key=f"review-{key}", border=False):
         cols = st.columns([4, 5, 3], vertical_alignment="bottom")
         choice = cols[0].selectbox("Review", REVIEW_CHOICES, index=REVIEW_CHOICES.index(_choice_of(decision)),
@@ -179,12 +184,13 @@ def _review_form(result: ClaimResult, number: int, draft: str, doc_id: str, deci
         note = cols[1].text_input("Note", value=decision.note, key=f"note-{key}")
         for_editor = cols[2].checkbox("For the editor", value=decision.for_editor, key=f"editor-{key}")
         if st.form_submit_button(f"Save review of claim {number}"):
-            review_store().save(doc_id, draft, result.claim, _decision_of(choice, note, for_editor))
+            review_store().save(doc_id, draft, result.claim, _decision_of(choice, note, for_editor), key=key)
             st.toast(f"Saved your review of claim {number}")
             st.rerun()
 
 
-def _card(number: int, result: ClaimResult, draft: str, doc_id: str, decision: Decision, label: Label) -> None:
+def _card(number: int, result: ClaimResult, draft: str, doc_id: str, decision: Decision, label: Label,
+          key: str) -> None:
     c, v = result.claim, result.verdict
     with st.container(border=True, key=f"card-{number}"):
         status = ""
@@ -206,12 +212,12 @@ def _card(number: int, result: ClaimResult, draft: str, doc_id: str, decision: D
             st.html(f'<div style="background:#fff3e0;border-left:4px solid #ef6c00;padding:4px 8px">'
                     f"{FLAG_MARK} <b>{e(flag.kind.replace('_', ' '))}</b>: {e(flag.message)}{suggestion}</div>")
         for index in range(len(v.citations)):
-            _citation(result, index)
+            _citation(result, index, key)
         if not v.citations:
             st.caption("No citation: nothing in the corpus settled this claim.")
         if decision.note:
             st.caption(escape_markdown(f"Note: {decision.note}"))
-        _review_form(result, number, draft, doc_id, decision)
+        _review_form(result, number, draft, doc_id, decision, key)
 
 
 def _exports(report: Report, draft: str, doc_id: str, decisions: dict[str, Decision]) -> None:
@@ -231,27 +237,35 @@ def _results(report: Report, draft: str, doc_id: str) -> None:
     started = time.perf_counter()
     store: ReviewStore = review_store()
     decisions = store.attach(doc_id, draft, [r.claim for r in report.claims])
+    keys = claim_keys(draft, [r.claim for r in report.claims])
     labels = {r.claim.id: decisions.get(r.claim.id, Decision()).verdict(r.verdict.label) for r in report.claims}
     st.subheader(f"Report: {doc_id}", anchor=False)
     _summary(report, labels)
     _draft_flags(report, draft)
     shown = _filters(report, labels, decisions)
     pages = max(1, -(-len(shown) // CARDS_PER_PAGE))
+    page = 1
+    if pages > 1:
+        page = st.selectbox(f"{len(shown)} claims: page", range(1, pages + 1), key="page_number",
+                            format_func=lambda p: f"{p} of {pages} (claims {(p - 1) * CARDS_PER_PAGE + 1}\u2013"
+                                                  f"{min(p * CARDS_PER_PAGE, len(shown))})")
+    on_page = shown[(page - 1) * CARDS_PER_PAGE: page * CARDS_PER_PAGE]
     draft_col, cards_col = st.columns([1, 1], gap="medium")
     with draft_col:
         marks = [Marked(number, r, labels[r.claim.id], decisions.get(r.claim.id, Decision()).status == "overridden",
                         bool(r.flags)) for number, r in enumerate(report.claims, 1)]
-        st.html(highlighted_draft(draft, marks, max_height_px=900))
+        window = None
+        if len(draft) > WHOLE_DRAFT_CHARS and on_page and not st.toggle("Show the whole draft", key="whole_draft"):
+            window = draft_window(draft, on_page[0][1].claim.start, on_page[-1][1].claim.end)
+            st.caption(f"The part of the draft around claims {on_page[0][0]}\u2013{on_page[-1][0]} "
+                       f"(characters {window[0]:,}\u2013{window[1]:,} of {len(draft):,}).")
+        st.html(highlighted_draft(draft, marks, max_height_px=900, window=window))
     with cards_col:
-        page = 1
-        if pages > 1:
-            page = st.selectbox(f"Claims {len(shown)}: page", range(1, pages + 1), key="page_number",
-                                format_func=lambda p: f"{p} of {pages} (claims {(p - 1) * CARDS_PER_PAGE + 1}\u2013"
-                                                      f"{min(p * CARDS_PER_PAGE, len(shown))})")
         if not shown:
             st.info("No claim matches these filters." if report.claims else "No checkable claim found in this draft.")
-        for number, result in shown[(page - 1) * CARDS_PER_PAGE: page * CARDS_PER_PAGE]:
-            _card(number, result, draft, doc_id, decisions.get(result.claim.id, Decision()), labels[result.claim.id])
+        for number, result in on_page:
+            _card(number, result, draft, doc_id, decisions.get(result.claim.id, Decision()), labels[result.claim.id],
+                  keys[result.claim.id])
     _exports(report, draft, doc_id, decisions)
     st.session_state["render_seconds"] = time.perf_counter() - started
 

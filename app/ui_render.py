@@ -48,15 +48,28 @@ def verdict_badge(label: Label, confidence: float | None = None) -> str:
             f"{ICONS[label]} {e(WORDS[label])}{conf}</span>")
 
 
-def highlighted_draft(draft: str, marks: Iterable[Marked], *, max_height_px: int | None = 640) -> str:
-    """The draft with each claim in its verdict's colour, numbered, with a flag marker where flagged.
+def draft_window(draft: str, first: int, last: int, *, min_chars: int = 2_000) -> tuple[int, int]:
+    """The paragraphs of the draft that hold the offsets first..last (at least about min_chars long)."""
+    left = max(0, first - min_chars // 2)
+    right = min(len(draft), last + min_chars // 2)
+    start = draft.rfind("\n\n", 0, left)
+    end = draft.find("\n\n", right)
+    return (0 if start < 0 else start + 2), (len(draft) if end < 0 else end)
+
+
+def highlighted_draft(draft: str, marks: Iterable[Marked], *, max_height_px: int | None = 640,
+                      window: tuple[int, int] | None = None) -> str:
+    """The draft (or its window [a, b)) with each claim in its verdict's colour, numbered, flag-marked.
 
     Overlapping claims keep the first one's highlight; the later ones still get their number.
     """
+    low, high = window or (0, len(draft))
     pieces: list[str] = []
-    cursor = 0
+    cursor = low
     for mark in sorted(marks, key=lambda m: (m.result.claim.start, m.result.claim.end)):
         c = mark.result.claim
+        if c.start < low or c.end > high:
+            continue
         start, end = max(c.start, 0), min(c.end, len(draft))
         label = f"{mark.number}{' ' + FLAG_MARK if mark.flagged else ''}"
         sup = (f'<sup style="font-size:0.7rem;font-weight:700;color:#333" id="claim-{mark.number}">'
@@ -71,7 +84,7 @@ def highlighted_draft(draft: str, marks: Iterable[Marked], *, max_height_px: int
         pieces.append(f'<mark style="background:{COLOURS[mark.label]}{outline};padding:0 2px;border-radius:3px" '
                       f'title="{e(title)}" data-claim="{mark.number}">{e(draft[start:end])}</mark>{sup}')
         cursor = end
-    pieces.append(e(draft[cursor:]))
+    pieces.append(e(draft[cursor:high]))
     scroll = f";max-height:{max_height_px}px;overflow-y:auto" if max_height_px else ""
     return f'<div class="copydesk-draft" style="{TEXT_BOX}{scroll}">{"".join(pieces)}</div>'
 

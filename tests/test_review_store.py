@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from app.review_store import Decision, ReviewStore, ReviewStoreError, claim_fingerprint, document_id
+from app.review_store import Decision, ReviewStore, ReviewStoreError, claim_fingerprint, claim_keys, document_id
 from claims.models import Label
 from e2e.fixtures import Spec, make_report
 
@@ -121,3 +121,16 @@ def test_checked_draft_and_report_reopen_after_restart(tmp_path):
     assert draft == DRAFT and again.to_json() == report.to_json()
     assert reopened.last_check("another draft") is None
     assert [row[0] for row in reopened.documents()] == ["Seabed mining update"]
+
+
+def test_a_repeated_claim_keeps_its_own_decision(tmp_path):
+    paragraph = "Approval stood at 72% in November.\n\n"
+    draft = "Twice told\n\n" + paragraph + paragraph
+    specs = [Spec("72%", Label.supported), Spec("72%", Label.supported, after="November.")]
+    claims = [r.claim for r in make_report(draft, specs).claims]
+    keys = claim_keys(draft, claims)
+    assert keys["c1"] != keys["c2"] and keys["c2"].startswith(keys["c1"])
+    store = ReviewStore(tmp_path / "r.db")
+    store.save("Twice told", draft, claims[1], Decision(status="accepted", note="second copy"), key=keys["c2"])
+    found = store.attach("Twice told", draft, claims)
+    assert set(found) == {"c2"} and found["c2"].note == "second copy"

@@ -144,3 +144,33 @@ def test_many_claims_are_paginated(monkeypatch, tmp_path):
     assert len(save_buttons(at)) == 50 and html_of(at).count("<mark ") == 120
     at.selectbox(key="page_number").set_value(3).run()
     assert [b.label for b in save_buttons(at)][0] == "Save review of claim 101" and len(save_buttons(at)) == 20
+
+
+def test_whole_source_opens_with_the_quote_highlighted(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    from app import ui_backend
+
+    document = "Poll report.\nThe survey found approval at 69% among voters. More text."
+    monkeypatch.setattr(ui_backend, "document_text", lambda source: document if source == "poll.md" else None)
+    use_checker(monkeypatch, fixture_report)
+    at = check(new_app().run(), DRAFT)
+    opener = [b for b in at.button if b.label == "Open the whole source"]
+    assert len(opener) == 1  # only poll.md has a stored text
+    opener[0].click().run()
+    assert not at.exception
+    assert any('class="copydesk-quote">approval at 69%</span> among voters' in h.value for h in at.html)
+
+
+def test_long_draft_shows_the_part_around_the_page(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    paragraph = "The budget line was cut last spring, and officials said little about why it happened. "
+    draft = "Long draft\n\n" + "".join(f"{paragraph * 4}Item {i} costs {i} yen.\n\n" for i in range(1, 121))
+    assert len(draft) > 30_000
+    use_checker(monkeypatch, lambda d: make_report(d, [Spec(f"{i} yen", Label.supported, after=f"Item {i} costs ")
+                                                       for i in range(1, 121)]))
+    at = check(new_app().run(), draft)
+    page = html_of(at)
+    assert 50 <= page.count("<mark ") < 60  # page 1's claims and a little context, not all 120
+    assert "[1]" in page and "[120]" not in page
+    at.toggle(key="whole_draft").set_value(True).run()
+    assert html_of(at).count("<mark ") == 120

@@ -1,10 +1,12 @@
 """Run the Streamlit app (`python tests/e2e/serve.py PORT`), optionally with a stand-in checker.
 
 With COPYDESK_E2E_STANDIN=1 the pipeline is replaced by a hand-built report of the demo draft, for
-trees where the checking pipeline is incomplete; otherwise the real pipeline runs.
+trees where the checking pipeline is incomplete; with COPYDESK_E2E_REPORT=FILE a saved report is
+replayed for any draft (to time the page alone); otherwise the real pipeline runs.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -14,7 +16,13 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 
 def main(port: int) -> None:
-    if os.environ.get("COPYDESK_E2E_STANDIN") == "1":
+    if os.environ.get("COPYDESK_E2E_REPORT"):  # replay a saved report, for timing the page alone
+        from app import ui_backend
+        from claims.models import Report
+
+        saved = Report.from_json(json.loads(Path(os.environ["COPYDESK_E2E_REPORT"]).read_text()))
+        ui_backend.check_draft = lambda draft, **kwargs: saved
+    elif os.environ.get("COPYDESK_E2E_STANDIN") == "1":
         from app import ui_backend
         from e2e.fixtures import demo_report
 
