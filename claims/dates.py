@@ -53,8 +53,8 @@ _YEAR = r"(?P<year>(?:1[6-9]|20|21)\d\d)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(rf"(?<![\d-])(?P<y>\d{{4}})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])")),
-    ("month_day", re.compile(rf"(?<![\w]){_MONTH}\s+{_DAY}{_DAY2}(?:,?\s+{_YEAR}(?!\d))?")),
-    ("day_month", re.compile(rf"(?<![\w.,]){_DAY}{_DAY2}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR}(?!\d))?")),
+    ("month_day", re.compile(rf"(?<![\w]){_MONTH}\s+{_DAY}{_DAY2}(?:\s?,?\s+{_YEAR}(?!\d))?")),
+    ("day_month", re.compile(rf"(?<![\w.,]){_DAY}{_DAY2}\s+(?:of\s+)?{_MONTH}(?:\s?,?\s+{_YEAR}(?!\d))?")),
     ("month_year", re.compile(rf"(?<![\w]){_MONTH}(?:\s+of)?,?\s+{_YEAR}(?![\d,]\d)")),
     ("month", re.compile(rf"(?<![\w]){_MONTH}(?!\s+[0-3]?\d\b)")),
     ("season", re.compile(

@@ -58,7 +58,14 @@ NON_NAME_WORDS = frozenset(
     First Second Third However Meanwhile Also Still Yet But If When While After Before Since
     Mr Mrs Ms Dr Sir Madam Said Says Told Yesterday Today Tomorrow Later Earlier Now Then Critics Officials
     Analysts Many Some Both Under Despite During Without Although Because Why How What Where Who Even Only
-    Like Unlike Under Is Was Did Does Will""".split()
+    Like Unlike Under Is Was Did Does Will League Cup Division Club Bank Court University College School
+    Museum Hospital Airport Station Street Road Avenue Bridge Park Square Hotel Award Awards Prize Trophy
+    Championship Championships Series Group Company Inc Corporation Corp Foundation Institute Center Centre
+    Agency Commission Board Authority Service Services Forces Army Navy Air Island Islands River Lake Mountain
+    Day Week Year Times Post News Journal Tower Hall Palace Church Cathedral Library Stadium Arena Theatre
+    Theater Festival Conference Act Law Treaty Agreement Program Programme Project Fund Index Prize
+    Communist Democratic Republican Liberal Labour Labor Conservative National International Federal Royal
+    General Cabinet Secretariat Secretary Minister President Prime Affairs Foreign Finance Treasury""".split()
 ) | frozenset(COUNTRIES) | frozenset(DEMONYMS)
 OFFICE_NOUNS = ("administration", "cabinet", "government", "presidency", "premiership", "office", "ministry",
                 "regime", "team", "coalition")
@@ -76,7 +83,8 @@ _TITLED = re.compile(
 _POSSESSIVE = re.compile(
     rf"(?<![\w.]){_NAME}['’]s\s+(?:[a-z]+\s+)?(?P<office>{'|'.join(OFFICE_NOUNS)})\b"
 )
-_TRAILING_POSSESSIVE = re.compile(r"['’]s$")
+_NAME_WORD_AFTER = re.compile(r"[ \t]+[A-Z][a-z]+\b(?<!\bAdministration)(?<!\bGovernment)(?<!\bCabinet)")
+_NAME_WORD_BEFORE = re.compile(r"(?<![.!?:;,–—-])[ \t]*\b(?!(?:The|A|An|But|And|Then|When|While|If|As|So|Yet|President|Premier|Chancellor|Minister|King|Queen|Governor|Mayor|Secretary|Senator|Ambassador|Emperor|Prince|Speaker|Chairman)\b)[A-Z][a-z]+[ \t]+$")
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,8 @@ def find_official_mentions(text: str) -> list[MentionMatch]:
                 position += 1
             if position < len(taken) and taken[position][0] < m.end():
                 continue  # inside a titled or possessive mention
+            if _NAME_WORD_AFTER.match(text, m.end()) or _NAME_WORD_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+                continue  # "Lee Sharpe", "Stan Lee": another person sharing a name
             name = m.group(0)
             full = bare_keys[name]
             matches.append(MentionMatch(m.start(), m.end(), OfficialMention(

@@ -41,14 +41,16 @@ UNITS = {
     "m": "m", "meters": "m", "metres": "m", "meter": "m", "metre": "m",
     "cm": "cm", "mm": "mm", "mi": "mi", "miles": "mi", "mile": "mi", "ft": "ft", "feet": "ft", "foot": "ft",
     "kg": "kg", "kilograms": "kg", "tonnes": "t", "tons": "t", "tonne": "t", "ton": "t",
-    "hectares": "ha", "ha": "ha", "square kilometers": "km2", "square kilometres": "km2", "km2": "km2",
+    "yards": "yd", "yard": "yd", "inches": "in", "inch": "in", "hectares": "ha", "ha": "ha", "square kilometers": "km2", "square kilometres": "km2", "km2": "km2",
     "percent": "percent", "per cent": "percent", "%": "percent",
     "percentage points": "percentage_point", "percentage point": "percentage_point", "pp": "percentage_point",
     "times": "times", "fold": "times", "years": "year", "months": "month", "weeks": "week", "days": "day",
-    "hours": "hour", "minutes": "minute", "gw": "GW", "mw": "MW", "barrels": "barrels",
+    "hours": "hour", "minutes": "minute", "year": "year", "month": "month", "week": "week", "day": "day",
+    "hour": "hour", "gw": "GW", "mw": "MW", "barrels": "barrels",
 }
 QUALIFIERS = (
-    "more than", "less than", "fewer than", "at least", "at most", "up to", "as many as", "as much as",
+    "more than", "less than", "fewer than", "lower than", "higher than", "greater than", "no more than",
+    "no fewer than", "no less than", "at least", "at most", "up to", "as many as", "as much as",
     "close to", "just over", "just under", "well over", "an estimated", "estimated", "approximately",
     "about", "around", "nearly", "almost", "over", "roughly", "some", "under", "exceeding", "above", "below",
     "approx.", "circa", "only", "barely", "just",
@@ -69,7 +71,7 @@ NOT_NOUNS = frozenset(
     """a an the of and or but to in on at by for from with as is are was were be been has have had will would
     can could may might should than that this these those it its which who whom whose what when where while
     since until after before during per each every via into onto over under about around nearly almost more
-    less up down out off not no so if then also only just yet still percent times year years ago later earlier
+    less up down out off not no so if then also only just yet still percent times ago later earlier
     s""".split()
 )
 
@@ -87,7 +89,7 @@ _NUMBER_CORE = (
     rf"(?:\s?(?:-|–|—|to)\s?(?P<cur2>[$€£¥₩₹])?(?P<num2>{_NUM_DIGITS}))?"
 )
 _QUANTITY = re.compile(
-    rf"(?<![\w.,/#@+\-–])"
+    rf"(?<![\w.,/#@+\-–'’])"
     rf"(?:(?P<between>between)\s+(?=[$€£¥₩₹]?\d[\d,.]*\s+and\s))?"
     rf"{_NUMBER_CORE}"
     rf"(?:(?(between)\s+and\s+(?P<num3>{_NUM_DIGITS})|))"
@@ -135,6 +137,7 @@ SENTENCE_WORDS = frozenset("""But And About Only Some The In On At By For From W
     That These Those Its Their Our His Her Some Just Exactly Only""".split())
 _AGE_OR_PHONE = re.compile(r"(?:[A-Z][a-z]+,\s$)|(?:\d[ .]$)")
 _NUMBER_AFTER = re.compile(r"[ .]\d")
+_CAPITALISED_AFTER = re.compile(r"[ \t][A-Z][a-z]")
 _VERB_CHANGE_BEFORE = re.compile(
     r"(?i:\b(?:(?P<up>rose|grew|climbed|jumped|gained|increased|surged|soared|rallied)|(?P<down>fell|dropped|declined|"
     r"decreased|slid|slipped|plunged|lost|shrank|sank|tumbled))\s+(?:by\s+)?)$")
@@ -206,7 +209,7 @@ def _noun_after(text: str, end: int) -> tuple[str | None, int]:
         words.append(word)
     if not words:
         return None, end
-    plural_at = next((i for i, w in enumerate(words) if w in IRREGULAR_PLURALS or (w.endswith("s") and not w.endswith("ss"))), None)
+    plural_at = next((i for i, w in enumerate(words) if w in IRREGULAR_PLURALS or (w.endswith("s") and not w.endswith(("ss", "us")))), None)
     if plural_at is None and words[0].endswith("ed"):
         return None, end  # "20 met", "12 signed": a verb, not a counted noun
     words = words[:plural_at + 1] if plural_at is not None else words[:1]
@@ -324,6 +327,8 @@ def _finish(text: str, start: int, end: int, value: float, low: float | None, hi
             return None  # "Article 9", "Group of 20", "Boeing 737"
         if _AGE_OR_PHONE.search(text, max(0, start - 40), start) or _NUMBER_AFTER.match(text, end):
             return None  # "Okafor, 52, said", "+1 202 555 0143"
+        if _CAPITALISED_AFTER.match(text, end) and not _noun_after(text, end)[0]:
+            return None  # "the film 8 Seconds": part of a title
     if unit is None and currency is None and noun_allowed:
         if _self_noun_follows(text, end):
             return None

@@ -111,3 +111,8 @@ def test_empty_and_non_english_text():
 def test_a_noun_plan_is_not_future_tense():
     _, v = only("Residents back the plan, a survey held June 2-6 found.")
     assert v.start == date(2025, 6, 2)
+
+
+def test_spaced_comma_before_the_year():
+    span, v = only("By March 19 , 2020 , the count had doubled.")
+    assert span == "By March 19 , 2020" and v.start == date(2020, 3, 19) and v.relation == "before"

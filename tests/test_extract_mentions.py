@@ -56,3 +56,9 @@ def test_missing_roster_is_fine(tmp_path, monkeypatch):
     monkeypatch.setattr(mentions, "ROSTER_PATH", tmp_path / "absent.csv")
     assert found("Brandt will open the bridge.") == []
     assert found("") == []
+
+
+def test_other_people_sharing_a_surname_and_names_of_things_are_not_mentions():
+    text = ("President Ana Lee spoke. Lee Sharpe, a footballer, and Stan Lee were not there. "
+            "The club won the Premier League and the King Cup.")
+    assert [g[0] for g in found(text)] == ["President Ana Lee"]

@@ -165,3 +165,7 @@ def test_durations_between_events():
 def test_negative_numbers():
     span, q = only("Output growth slowed to -0.4% in the quarter.")
     assert (span, q.value) == ("-0.4%", -0.4)
+
+
+def test_numbers_inside_titles_and_quoted_years_are_not_quantities():
+    assert spans("The film 8 Seconds opened, and the song Harbor '79 charted.") == []
