@@ -108,7 +108,8 @@ def cmd_check(args) -> int:
         if not Path(roster).is_file():
             raise UsageError(f"no such roster file: {roster}")
     store = _open_store(args.store, must_exist=True) if (args.store or os.environ.get("COPYDESK_CHROMA_URL")) else None
-    report = check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=_llm_client(args))
+    report = check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=_llm_client(args),
+                   sources_until_as_of=args.sources_until_as_of)
     text = render_report(report, args.format, draft=draft)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -229,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", type=_date, help="the draft's date (default: today)")
     s.add_argument("--roster", action="append", default=[], metavar="CSV", help="extra officials roster (repeatable)")
     s.add_argument("--format", choices=["json", "markdown", "table"], default="table")
+    s.add_argument("--sources-until-as-of", action="store_true",
+                   help="ignore corpus documents dated after the as-of date (what was knowable then)")
     s.add_argument("--out", help="write the report to this file")
     s.add_argument("--llm", choices=["none", "local", "openai-compatible"], help="override $COPYDESK_LLM")
     s.add_argument("draft", metavar="DRAFT", help="a text, Markdown or HTML file, or - for standard input")

@@ -74,11 +74,12 @@ def extract(draft: str, as_of: date, *, llm=None, notes: list[str] | None = None
 
 def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequence[str | Path] = (),
           roster_rows: list[dict] | None = None, llm=None, evidence: list[Passage] | None = None,
-          k: int = 5, progress: Progress | None = None) -> Report:
+          k: int = 5, progress: Progress | None = None, sources_until_as_of: bool = False) -> Report:
     """Check a draft: every claim gets a verdict with citations, and every inconsistency a flag.
 
     `store` is a retrieval Store (or None: claims are checked against the roster and `evidence` only);
-    `evidence` is a fixed list of passages used for every claim (eval items with given evidence).
+    `evidence` is a fixed list of passages used for every claim (eval items with given evidence);
+    `sources_until_as_of` excludes corpus documents dated after `as_of` (what was knowable then).
     """
     from claims.consistency import internal_flags, official_flags, official_verdict
     from claims.verify import verify
@@ -103,7 +104,8 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
             progress(i, len(claims), "retrieving")
         passages = list(evidence or [])
         if searcher is not None:
-            passages += searcher.search(claim.statement, k=k, as_of=as_of, keywords=_keywords(claim))
+            passages += searcher.search(claim.statement, k=k, as_of=as_of if sources_until_as_of else None,
+                                         keywords=_keywords(claim))
         retrieved[claim.id] = passages
     learn_from_corpus(roster, claims, retrieved)
     claim_flags = official_flags(claims, roster, as_of)
