@@ -43,6 +43,7 @@ UNITS = {
     "kg": "kg", "kilograms": "kg", "tonnes": "t", "tons": "t", "tonne": "t", "ton": "t",
     "yards": "yd", "yard": "yd", "inches": "in", "inch": "in", "hectares": "ha", "ha": "ha", "square kilometers": "km2", "square kilometres": "km2", "km2": "km2",
     "percent": "percent", "per cent": "percent", "%": "percent",
+    "basis points": "basis_point", "basis point": "basis_point", "bps": "basis_point", "bp": "basis_point",
     "percentage points": "percentage_point", "percentage point": "percentage_point", "pp": "percentage_point",
     "times": "times", "fold": "times", "years": "year", "months": "month", "weeks": "week", "days": "day",
     "hours": "hour", "minutes": "minute", "year": "year", "month": "month", "week": "week", "day": "day",
@@ -131,7 +132,7 @@ _MONTH_AFTER = re.compile(
 )
 _LIST_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•►]\s*)?$")
 _FURNITURE_AFTER = re.compile(r"\s*(?:-\s*)?(?:min(?:ute)?s?\s+read|comments?|shares?|views?|likes?)\b", re.I)
-_CAPITALISED_BEFORE = re.compile(r"\b(?P<word>[A-Z][A-Za-z]*[a-z][A-Za-z]*)\s(?:of\s)?$")  # "Article 9"
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w&/.])(?P<word>[A-Z][A-Za-z&/]*[A-Za-z])\s(?:of\s)?$")  # "Article 9"
 SENTENCE_WORDS = frozenset("""But And About Only Some The In On At By For From With Of Over Under Nearly Almost Around
     Roughly More Less Just Another All Of Since After Before During Until Then Now Today Yesterday Last This
     That These Those Its Their Our His Her Some Just Exactly Only""".split())
@@ -345,7 +346,7 @@ def _finish(text: str, start: int, end: int, value: float, low: float | None, hi
         change = CHANGE_WORDS[change_prefix.group("c").lower()]
         q_start = change_prefix.start()
     verb = _VERB_CHANGE_BEFORE.search(text, max(0, q_start - 16), q_start)
-    if verb and change is None and unit in ("percent", "percentage_point"):
+    if verb and change is None and unit in ("percent", "percentage_point", "basis_point"):
         change = "increase" if verb.group("up") else "decrease"  # "shares fell 4.5%"
     change_of = _CHANGE_OF_BEFORE.search(text, max(0, q_start - 16), q_start)
     if change_of and change is None and unit in ("percent", "percentage_point"):

@@ -169,3 +169,11 @@ def test_negative_numbers():
 
 def test_numbers_inside_titles_and_quoted_years_are_not_quantities():
     assert spans("The film 8 Seconds opened, and the song Harbor '79 charted.") == []
+
+
+def test_index_names_and_basis_points():
+    text = "The S&P/ASX 200 index rose 0.25% after the bank lifted rates by 50 basis points."
+    found = {text[q.start:q.end]: q.quantity for q in find_quantities(text)}
+    assert set(found) == {"0.25%", "50 basis points"}
+    assert found["50 basis points"].unit == "basis_point"
+    assert find_quantities("Yields rose 12 bps.")[0].quantity.change == "increase"
