@@ -155,7 +155,7 @@ class LocalServer:
                  n_threads: int | None = None, startup_timeout_s: float = 180.0, log_path: Path | None = None) -> None:
         self.model = model or model_path()
         self.n_ctx = n_ctx
-        self.n_threads = n_threads or os.cpu_count() or 1  # llama_cpp.server's own default is half the cores
+        self.n_threads = n_threads  # None: llama_cpp.server's default (half the cores), kinder to a shared machine
         self.port = port or free_port()
         self.startup_timeout_s = startup_timeout_s
         self.log_path = log_path or model_dir() / "llama_server.log"
@@ -166,9 +166,9 @@ class LocalServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model), "--model_alias", MODEL_ALIAS,
-                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-                "--n_threads", str(self.n_threads)]
+        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model), "--model_alias", MODEL_ALIAS,
+                   "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx)]
+        return command + (["--n_threads", str(self.n_threads)] if self.n_threads else [])
 
     def start(self) -> str:
         """Start the server and wait until /v1/models answers; return the base URL."""
