@@ -173,6 +173,8 @@ def find_official_mentions(text: str) -> list[MentionMatch]:
     people = sorted({a[2] for a in kept if " " in a[2]}, key=len, reverse=True)
     roster = roster_names()
     bare_keys: dict[str, str] = {}  # bare name -> full name
+    surname_only: set[str] = set()  # names the text titles only by surname ("PM Takeda")
+    learned_full_names: dict[str, str] = {}  # such a surname -> the full name found bare ("Sanae Takeda")
     for name, holder in roster.items():
         bare_keys[name] = holder
     for person in people:
@@ -187,6 +189,7 @@ def find_official_mentions(text: str) -> list[MentionMatch]:
                 bare_keys[name] = full
             elif len(name) >= 3:
                 bare_keys[name] = name
+                surname_only.add(name)
 
     matches = [
         MentionMatch(start, end, OfficialMention(
@@ -203,14 +206,29 @@ def find_official_mentions(text: str) -> list[MentionMatch]:
                 position += 1
             if position < len(taken) and taken[position][0] < m.end():
                 continue  # inside a titled or possessive mention
-            if _NAME_WORD_AFTER.match(text, m.end()) or _NAME_WORD_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            name, start = m.group(0), m.start()
+            before = _NAME_WORD_BEFORE.search(text, max(0, start - 30), start)
+            if before and name in surname_only:
+                start = before.start() + len(before.group()) - len(before.group().lstrip())
+                name = text[start:m.end()]  # "Sanae Takeda" where the text titled only "Prime Minister Takeda"
+            elif _NAME_WORD_AFTER.match(text, m.end()) or before:
                 continue  # "Lee Sharpe", "Stan Lee": another person sharing a name
-            name = m.group(0)
-            full = bare_keys[name]
-            matches.append(MentionMatch(m.start(), m.end(), OfficialMention(
+            full = name if name != m.group(0) else bare_keys[name]
+            if full != m.group(0) and m.group(0) in surname_only:
+                learned_full_names[m.group(0)] = full
+            matches.append(MentionMatch(start, m.end(), OfficialMention(
                 name=name, full_name=full if full != name else None)))
+    matches = [_with_learned_full_name(x, learned_full_names) for x in matches]
     matches.sort(key=lambda x: x.start)
     return matches
+
+
+def _with_learned_full_name(match: MentionMatch, learned: dict[str, str]) -> MentionMatch:
+    """Give "Prime Minister Takeda" and a bare "Takeda" the full name the text used elsewhere."""
+    mention = match.mention
+    if mention.full_name is None and mention.name in learned:
+        return MentionMatch(match.start, match.end, mention.model_copy(update={"full_name": learned[mention.name]}))
+    return match
 
 
 def _unique_holder(name: str, roster: dict[str, str]) -> str | None:

@@ -62,3 +62,10 @@ def test_other_people_sharing_a_surname_and_names_of_things_are_not_mentions():
     text = ("President Ana Lee spoke. Lee Sharpe, a footballer, and Stan Lee were not there. "
             "The club won the Premier League and the King Cup.")
     assert [g[0] for g in found(text)] == ["President Ana Lee"]
+
+
+def test_full_name_of_a_person_titled_only_by_surname():
+    text = "Mina Otsuka opened the session. Later, Prime Minister Otsuka left for Oslo."
+    assert [g[0] for g in found(text)] == ["Mina Otsuka", "Prime Minister Otsuka"]
+    got = found(text)
+    assert got[0][3] is None and got[1][3] == "Mina Otsuka"
