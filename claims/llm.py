@@ -117,6 +117,10 @@ class LLMConfig:
         if self.timeout_s <= 0 or self.concurrency < 1 or self.max_retries < 0:
             raise LLMConfigError("timeout_s must be > 0, concurrency >= 1 and max_retries >= 0")
 
+    def model_copy(self, *, update: dict[str, Any]) -> "LLMConfig":
+        """A copy with some settings changed, validated again (spelled like the project's pydantic models)."""
+        return replace(self, **update)
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "LLMConfig":
         """Settings from the config file's [llm] table, overridden by COPYDESK_LLM* environment variables."""
@@ -465,6 +469,7 @@ def connection_test(config: LLMConfig | None = None) -> dict[str, Any]:
             result["honours_schema"] = False
     except Exception as error:  # noqa: BLE001 - a connection test reports every failure as text
         result["error"] = f"{type(error).__name__}: {error}"
+    result["ok"] = bool(result["reachable"] and result["error"] is None)
     return result
 
 

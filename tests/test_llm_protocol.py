@@ -246,6 +246,13 @@ def test_config_from_env_overrides_the_file(tmp_path):
     assert preferred.api_key == "k2"
 
 
+def test_config_copy_with_a_changed_backend_is_validated_again(tmp_path):
+    config = LLMConfig.from_env({"COPYDESK_CONFIG": str(tmp_path / "absent.toml")})
+    assert config.model_copy(update={"backend": "local"}).backend == "local"
+    with pytest.raises(LLMConfigError, match="unknown LLM backend"):
+        config.model_copy(update={"backend": "gpt-4"})
+
+
 def test_config_defaults_to_no_llm(tmp_path):
     config = LLMConfig.from_env({"COPYDESK_CONFIG": str(tmp_path / "absent.toml")})
     assert config.backend == "none"
@@ -255,7 +262,7 @@ def test_config_defaults_to_no_llm(tmp_path):
 def test_local_backend_sends_repeat_penalty_one(stub, tmp_path):
     config = LLMConfig.from_env({"COPYDESK_CONFIG": str(tmp_path / "absent.toml"), "COPYDESK_LLM": "local",
                                  "COPYDESK_LLM_BASE_URL": stub.base_url})
-    client = get_client(config.__class__(**{**config.__dict__, "cache_dir": None}))
+    client = get_client(config.model_copy(update={"cache_dir": None}))
     ask(client)
     assert stub.completions[0]["repeat_penalty"] == 1.0
     assert client.usage.estimated_cost_usd == 0.0
@@ -294,10 +301,10 @@ def test_connection_test_reports_the_server(stub):
     result = connection_test(config)
     assert result["reachable"] and result["models"] == ["stub-model"]
     assert result["honours_schema"] and result["schema_mode"] == "json_schema"
-    assert result["latency_s"] is not None and result["error"] is None
+    assert result["latency_s"] is not None and result["error"] is None and result["ok"]
     stub.die()
     down = connection_test(config)
-    assert not down["reachable"] and "LLMUnavailable" in down["error"]
+    assert not down["reachable"] and not down["ok"] and "LLMUnavailable" in down["error"]
 
 
 def test_connection_test_with_no_backend():
