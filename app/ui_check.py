@@ -221,14 +221,16 @@ def _card(number: int, result: ClaimResult, draft: str, doc_id: str, decision: D
 
 
 def _exports(report: Report, draft: str, doc_id: str, decisions: dict[str, Decision]) -> None:
+    """Download buttons; each file is built only when its button is pressed (deferred data)."""
     with st.expander("Export the reviewed report"):
         base = "".join(ch if ch.isalnum() else "-" for ch in doc_id.lower())[:40].strip("-") or "report"
         cols = st.columns(4)
-        cols[0].download_button("JSON", report_json_text(report, decisions), f"{base}.json", "application/json")
-        cols[1].download_button("Markdown", report_markdown(report, draft, decisions, title=doc_id), f"{base}.md",
-                                "text/markdown")
-        cols[2].download_button("CSV", report_csv(report, draft, decisions), f"{base}.csv", "text/csv")
-        cols[3].download_button("ClaimReview", claim_review_text(report, draft, decisions, reviewed_only=True),
+        cols[0].download_button("JSON", lambda: report_json_text(report, decisions), f"{base}.json",
+                                "application/json")
+        cols[1].download_button("Markdown", lambda: report_markdown(report, draft, decisions, title=doc_id),
+                                f"{base}.md", "text/markdown")
+        cols[2].download_button("CSV", lambda: report_csv(report, draft, decisions), f"{base}.csv", "text/csv")
+        cols[3].download_button("ClaimReview", lambda: claim_review_text(report, draft, decisions, reviewed_only=True),
                                 f"{base}.claimreview.jsonld", "application/ld+json",
                                 help="schema.org ClaimReview for the claims you accepted or overrode")
 

@@ -76,6 +76,7 @@ def apptest_seconds(draft: str, report: Report, tmp: Path) -> tuple[float, float
     at.run()
     first = time.perf_counter() - started
     assert not at.exception, at.exception
+    print(f"AppTest: the results section itself took {at.session_state['render_seconds']:.2f} s of that")
     started = time.perf_counter()
     at.selectbox(key="page_number").set_value(2).run()
     return first, time.perf_counter() - started
