@@ -314,8 +314,8 @@ def _build(text: str, m: re.Match[str]) -> QuantityMatch | None:
 
 
 def _finish(text: str, start: int, end: int, value: float, low: float | None, high: float | None,
-            unit: str | None, currency: str | None, scale_name: str | None, bare: bool,
-            noun_allowed: bool = True) -> QuantityMatch | None:
+            unit: str | None, currency: str | None, scale_name: str | None, bare: bool) -> QuantityMatch | None:
+    """Read what surrounds a number (noun, qualifier, change, period) and check it is a claim at all."""
     change = None
     noun = None
     if unit is None:
@@ -330,7 +330,7 @@ def _finish(text: str, start: int, end: int, value: float, low: float | None, hi
             return None  # "Okafor, 52, said", "+1 202 555 0143"
         if _CAPITALISED_AFTER.match(text, end) and not _noun_after(text, end)[0]:
             return None  # "the film 8 Seconds": part of a title
-    if unit is None and currency is None and noun_allowed:
+    if unit is None and currency is None:
         if _self_noun_follows(text, end):
             return None
         noun, end = _noun_after(text, end)
