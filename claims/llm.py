@@ -58,6 +58,9 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
     "gpt-5": (1.25, 10.00),
 }
 
+# HTTP statuses a server answers when it does not take a schema mode (llama.cpp: 500 for json_schema).
+MODE_REJECTED_STATUS = frozenset({400, 404, 415, 422, 500, 501})
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -333,8 +336,10 @@ class LLMClient:
     def _send(self, messages: list[dict[str, Any]], schema: type[BaseModel], mode: SchemaMode, *, probing: bool) -> _Reply:
         """One request, retried with exponential backoff on refusals, timeouts and 5xx.
 
-        While probing a schema mode, an HTTP error status is not retried: it is raised as is
-        (openai.APIStatusError) so the caller can try the next mode.
+        While probing a schema mode, a status that means "not this mode" is not retried: it is raised as
+        is (openai.APIStatusError) so the caller can try the next mode. 429 is retried like a 5xx;
+        401/403 fail at once. After LLMUnavailable the client fails fast for a few seconds, so a
+        draft's remaining claims fall back at once instead of each waiting through the retries.
         """
         args = self._request_args(messages, schema, mode)
         attempts = self.config.max_retries + 1
@@ -344,11 +349,14 @@ class LLMClient:
             try:
                 reply = self._send_once(args)
             except openai.APIStatusError as error:
-                if probing and error.status_code < 600:
+                status = error.status_code
+                if probing and status in MODE_REJECTED_STATUS:
                     raise
-                if error.status_code < 500:
-                    raise LLMBadOutput(f"LLM server rejected the request: HTTP {error.status_code}") from None
-                reason = f"HTTP {error.status_code}"
+                if status in (401, 403):
+                    raise LLMUnavailable(f"LLM server at {self.base_url} refused the credentials: HTTP {status}") from None
+                if status < 500 and status != 429:
+                    raise LLMBadOutput(f"LLM server rejected the request: HTTP {status}") from None
+                reason = f"HTTP {status}"
             except openai.APITimeoutError:
                 reason = f"timed out after {self.config.timeout_s:g} s"
             except openai.APIConnectionError:

@@ -13,6 +13,7 @@ Quirks (set `stub.quirks` at any time):
     slow                 sleep `delay_s` before answering (past the client's timeout)
     error_500            every completion answers HTTP 500
     no_usage             leave out the `usage` block (the client must count tokens itself)
+    unauthorized         every completion answers HTTP 401
 `die()` stops the server for good, as a killed model server would.
 """
 from __future__ import annotations
@@ -75,6 +76,8 @@ class StubLLMServer:
     # -- behaviour -------------------------------------------------------------------------------------
     def _completion(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         fmt = (request.get("response_format") or {}).get("type")
+        if "unauthorized" in self.quirks:
+            return 401, {"error": {"message": "invalid api key"}}
         if "error_500" in self.quirks:
             return 500, {"error": {"message": "internal error"}}
         if "reject_json_schema" in self.quirks and fmt == "json_schema":

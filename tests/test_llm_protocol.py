@@ -117,6 +117,13 @@ def test_http_500_is_retried_with_backoff_then_unavailable(stub, tmp_path):
     assert time.monotonic() - started >= 0.1 + 0.2  # backoff doubles: 0.1 s then 0.2 s
 
 
+def test_bad_credentials_fail_at_once_without_retries(stub, tmp_path):
+    stub.quirks = {"unauthorized"}
+    with pytest.raises(LLMUnavailable, match="credentials"):
+        ask(make_client(stub, tmp_path, max_retries=3))
+    assert len(stub.completions) == 1
+
+
 def test_server_killed_mid_run_fails_promptly_and_then_fast(stub, tmp_path):
     client = make_client(stub, tmp_path)
     assert ask(client, "first").answer == 5
