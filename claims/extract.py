@@ -9,6 +9,7 @@ pronouns replaced by the titled full name, and the resolution of relative dates 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
@@ -72,8 +73,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+def _overlapping(ends: list[int], starts: list[int], start: int, end: int) -> range:
+    """Indices of the sorted, non-overlapping spans (given by their starts and ends) that overlap [start, end)."""
+    first = bisect_right(ends, start)
+    last = first
+    while last < len(starts) and starts[last] < end:
+        last += 1
+    return range(first, last)
 
 
 def _is_metadata_date(text: str, match: DateMatch) -> bool:
@@ -90,21 +96,24 @@ def _merge(text: str, quantities: list[QuantityMatch], dates: list[DateMatch],
     """One list of non-overlapping matches: mentions first, then dates and quantities.
 
     A date overlapping a quantity yields to it when the quantity carries a unit or currency ("2000 km"),
-    else the date wins ("November 21-23" over "21-23").
+    else the date wins ("November 21-23" over "21-23"). Each grammar's matches are sorted and do not
+    overlap, so every test is a binary search.
     """
     found = [_Found(m.start, m.end, "official", official=m.mention) for m in mentions]
-    taken = [(m.start, m.end) for m in mentions]
-    kept_quantities = [q for q in quantities if not any(_overlaps((q.start, q.end), t) for t in taken)]
+    m_starts, m_ends = [m.start for m in mentions], [m.end for m in mentions]
+    quantities = [q for q in quantities if not _overlapping(m_ends, m_starts, q.start, q.end)]
+    q_starts, q_ends = [q.start for q in quantities], [q.end for q in quantities]
+    dropped: set[int] = set()
     for d in dates:
-        span = (d.start, d.end)
-        if _is_metadata_date(text, d) or any(_overlaps(span, t) for t in taken):
+        if _is_metadata_date(text, d) or _overlapping(m_ends, m_starts, d.start, d.end):
             continue
-        rivals = [q for q in kept_quantities if _overlaps(span, (q.start, q.end))]
-        if any(q.quantity.unit or q.quantity.currency for q in rivals):
+        rivals = _overlapping(q_ends, q_starts, d.start, d.end)
+        if any(quantities[i].quantity.unit or quantities[i].quantity.currency for i in rivals):
             continue
-        kept_quantities = [q for q in kept_quantities if q not in rivals]
+        dropped.update(rivals)
         found.append(_Found(d.start, d.end, "date", date=d.value))
-    found.extend(_Found(q.start, q.end, "quantity", quantity=q.quantity) for q in kept_quantities)
+    found.extend(_Found(q.start, q.end, "quantity", quantity=q.quantity)
+                 for i, q in enumerate(quantities) if i not in dropped)
     found.sort(key=lambda f: (f.start, f.end))
     return found
 
