@@ -2,7 +2,7 @@
 
 `find_dates(text, as_of)` finds ISO dates, "March 31st", "November 21-23", "7 November 2025",
 "Sept 2010", "in early February", "since 2018", "in 2010", "the 1990s", "last year", "this month",
-seasons ("in the spring of 2024") and bare years, with the preposition that frames them ("since",
+seasons ("in the spring of 2024"), quarters ("Q3 2024", "the second quarter") and bare years, with the preposition that frames them ("since",
 "in", "on", "from", "until", "before", "after").
 
 Resolution rule for a partial date (month or day without a year): take the as-of year. A sentence
@@ -27,6 +27,7 @@ for _number, _name in enumerate(calendar.month_name):
         MONTHS[_name[:3].lower()] = _number
 MONTHS["sept"] = 9
 
+QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
 PART_OF_MONTH = {"early": (1, 10), "mid": (11, 20), "late": (21, 31), "the beginning of": (1, 10),
                  "the middle of": (11, 20), "the end of": (21, 31)}
@@ -52,7 +53,7 @@ _DAY2 = r"(?:\s?(?:-|–|to|and)\s?(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?\b)?"
 _YEAR = r"(?P<year>(?:1[6-9]|20|21)\d\d)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("iso", re.compile(rf"(?<![\d-])(?P<y>\d{{4}})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])")),
+    ("iso", re.compile(rf"(?<![\d/-])(?P<y>\d{{4}})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d])")),
     ("month_day", re.compile(rf"(?<![\w]){_MONTH}\s+{_DAY}{_DAY2}(?:\s?,?\s+{_YEAR}(?!\d))?")),
     ("day_month", re.compile(rf"(?<![\w.,]){_DAY}{_DAY2}\s+(?:of\s+)?{_MONTH}(?:\s?,?\s+{_YEAR}(?!\d))?")),
     ("month_year", re.compile(rf"(?<![\w]){_MONTH}(?:\s+of)?,?\s+{_YEAR}(?![\d,]\d)")),
@@ -64,6 +65,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("relative", re.compile(
         r"(?P<what>(?i:(?:last|this|next|past)\s+(?:year|month|week)|yesterday|today|tomorrow"
         r"|(?:earlier|later)\s+this\s+(?:year|month)|a\s+year\s+ago))\b")),
+    ("quarter", re.compile(
+        r"(?<![\w])(?:Q(?P<qn>[1-4])\s?(?P<year>(?:1[6-9]|20|21)\d\d)(?!\d)|(?:(?i:the)\s+)?"
+        r"(?P<qw>(?i:first|second|third|fourth))\s+(?i:quarter)(?:\s+(?:of\s+)?(?P<qyear>(?:1[6-9]|20|21)\d\d)(?!\d))?)")),
     ("year_range", re.compile(rf"(?<![\w$€£¥.,/#-])(?P<y1>(?:1[6-9]|20|21)\d\d)\s?(?:-|–|to)\s?(?P<y2>(?:1[6-9]|20|21)\d\d)(?![\w%])")),
     ("year", re.compile(rf"(?<![\w$€£¥.,/#@+])(?<!\d[-–]){_YEAR}(?![\w%/]|\.\d|,\d|-\d|\s?(?i:percent|per cent))")),
 ]
@@ -195,6 +199,15 @@ def _resolve(kind: str, m: re.Match[str], g: dict[str, str | None], text: str,
     if kind == "relative":
         start, end, granularity = _relative(g["what"], as_of)
         return start, end, granularity, True
+    if kind == "quarter":
+        number = int(g["qn"]) if g.get("qn") else QUARTERS[g["qw"].lower()]
+        written_year = g.get("year") or g.get("qyear")
+        year = int(written_year) if written_year else as_of.year
+        period = (date(year, 3 * number - 2, 1), _month_end(year, 3 * number))
+        if written_year:
+            return period[0], period[1], "range", False
+        start, end = _infer_year(period, as_of, future)
+        return start, end, "range", True
     if kind == "year_range":
         y1, y2 = int(g["y1"]), int(g["y2"])
         if y2 <= y1:

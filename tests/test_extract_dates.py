@@ -116,3 +116,11 @@ def test_a_noun_plan_is_not_future_tense():
 def test_spaced_comma_before_the_year():
     span, v = only("By March 19 , 2020 , the count had doubled.")
     assert span == "By March 19 , 2020" and v.start == date(2020, 3, 19) and v.relation == "before"
+
+
+def test_quarters():
+    text = "Profit doubled in Q3 2024 and fell in the first quarter of 2025; the fourth quarter was flat."
+    found = {text[d.start:d.end]: d.value for d in find_dates(text, AS_OF)}
+    assert (found["in Q3 2024"].start, found["in Q3 2024"].end) == (date(2024, 7, 1), date(2024, 9, 30))
+    assert found["in the first quarter of 2025"].end == date(2025, 3, 31)
+    assert found["the fourth quarter"].start == date(2025, 10, 1) and found["the fourth quarter"].relative
