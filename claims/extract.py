@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from claims.dates import DateMatch, find_dates
+from claims.errors import DraftError
 from claims.mentions import MentionMatch, find_official_mentions
 from claims.models import Claim, DateValue, OfficialMention, Quantity
 from claims.quantities import CHANGE_WORDS, QuantityMatch, find_quantities
@@ -141,7 +142,12 @@ class RuleExtractor:
     """Rule-based extraction of quantity, date and official claims; offline and linear-time."""
 
     def extract(self, text: str, as_of: date) -> list[Claim]:
-        if not text or not text.strip():
+        """Claims of `text` in text order (ids c1, c2, ...); relative dates resolve against `as_of`."""
+        if not isinstance(text, str):
+            raise DraftError(f"the draft must be text (str), not {type(text).__name__}")
+        if not isinstance(as_of, date):
+            raise DraftError(f"as_of must be a date, not {type(as_of).__name__}")
+        if not text.strip():
             return []
         found = _merge(text, find_quantities(text), find_dates(text, as_of), find_official_mentions(text))
         if not found:

@@ -180,3 +180,12 @@ def test_long_sentences_are_cut_to_the_clause_holding_the_value():
     claim = next(c for c in claims_of(text) if c.text == "$80 billion")
     assert claim.statement == "the fund will total $80 billion by 2030"
     assert (claim.sentence_start, claim.sentence_end) == (0, len(text))
+
+
+def test_bad_input_raises_a_clear_error():
+    from claims.errors import DraftError
+
+    with pytest.raises(DraftError, match="must be text"):
+        RuleExtractor().extract(b"bytes", AS_OF)  # type: ignore[arg-type]
+    with pytest.raises(DraftError, match="as_of must be a date"):
+        RuleExtractor().extract("In 2020.", "2020-01-01")  # type: ignore[arg-type]
