@@ -5,6 +5,7 @@ COPYDESK_SCREENSHOTS_DIR is set, there too.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -35,6 +36,12 @@ def _screenshot(page, tmp_path: Path, name: str) -> Path:
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(target) / name)
     return path
+
+
+def _settle(page) -> None:
+    """Wait until the app has finished its current run (its 'Running…' status is gone)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +79,8 @@ def test_check_override_reload_keeps_the_override(app_env, tmp_path):
             assert page.get_by_text("did you mean").first.is_visible()
             _screenshot(page, tmp_path, "check-page.png")
 
-            first_card.locator('[data-testid="stSelectbox"]').click()
+            _settle(page)
+            first_card.get_by_role("combobox", name="Review").click()
             page.get_by_role("option", name="override: contradicted").click()
             first_card.get_by_label("Note").fill("Reviewer: re-checked against the roster")
             first_card.get_by_role("button", name="Save review of claim 1").click()
@@ -88,6 +96,15 @@ def test_check_override_reload_keeps_the_override(app_env, tmp_path):
             assert page.locator(".copydesk-draft mark").first.get_attribute("title").endswith("(reviewer override)")
             page.locator(".copydesk-draft").scroll_into_view_if_needed()
             _screenshot(page, tmp_path, "after-reload.png")
+
+            _settle(page)
+            page.get_by_text("Export the reviewed report").click()
+            with page.expect_download() as download:
+                page.get_by_role("button", name="ClaimReview").click()
+            reviews = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+            assert len(reviews) == 1 and reviews[0]["@type"] == "ClaimReview"  # only the reviewed claim
+            assert reviews[0]["reviewRating"]["alternateName"] == "False"  # the override, applied
+            assert "re-checked against the roster" in reviews[0]["reviewBody"]
         finally:
             browser.close()
     assert "Traceback" not in (tmp_path / "streamlit.log").read_text()
