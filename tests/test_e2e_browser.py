@@ -98,6 +98,14 @@ def test_check_override_reload_keeps_the_override(app_env, tmp_path):
             _screenshot(page, tmp_path, "after-reload.png")
 
             _settle(page)
+            page.get_by_role("button", name="Open the whole source").first.click()
+            dialog = page.get_by_role("dialog")
+            dialog.locator(".copydesk-quote").wait_for()  # the quote, highlighted inside the whole source
+            _screenshot(page, tmp_path, "source-dialog.png")
+            page.keyboard.press("Escape")
+            dialog.wait_for(state="hidden")
+
+            _settle(page)
             page.get_by_text("Export the reviewed report").click()
             with page.expect_download() as download:
                 page.get_by_role("button", name="ClaimReview").click()
