@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from retrieval.embeddings import Embedder, EmbedderUnavailable, get_embedder  # noqa: E402
 from retrieval.search import Searcher  # noqa: E402
-from retrieval.store import open_store  # noqa: E402
+from retrieval.store import index_text, open_store  # noqa: E402
 from retrieval.types import Document  # noqa: E402
 
 EVALDATA = REPO.parent / "shared" / "evaldata"
@@ -147,7 +147,7 @@ def latency_summary(latencies: list[float]) -> dict:
 
 
 def compare_embedders(names: list[str], documents: list[Document], queries: list[tuple[str, set[str]]]) -> dict:
-    """Dense recall@5 of each embedder by brute-force cosine (no store), and its embedding speed."""
+    """Dense recall@5 of each embedder by brute-force cosine (no store, title + text as the store embeds them)."""
     results = {}
     sources = np.asarray([d.source for d in documents])
     for name in names:
@@ -158,7 +158,7 @@ def compare_embedders(names: list[str], documents: list[Document], queries: list
             print(f"  {name}: unavailable ({error})")
             continue
         started = time.perf_counter()
-        passages = embedder.embed([d.text for d in documents])
+        passages = embedder.embed([index_text(d.text, d.title) for d in documents])
         seconds = time.perf_counter() - started
         query_vectors = embedder.embed_queries([q for q, _ in queries])
         top = np.argsort(-(query_vectors @ passages.T), axis=1)[:, :5]

@@ -14,7 +14,7 @@ from typing import Iterable
 import numpy as np
 from scipy import sparse
 
-from retrieval.store import Store
+from retrieval.store import Store, index_text
 
 K1 = 1.2
 B = 0.75
@@ -149,7 +149,8 @@ def keyword_index(store: Store) -> KeywordIndex:
         if index is not None and index.revision != revision:
             index = None
     if index is None:
-        records = ((pid, text, int(meta.get("date_num") or 0)) for pid, text, meta in store.iter_passages())
+        records = ((pid, index_text(text, meta.get("title")), int(meta.get("date_num") or 0))
+                   for pid, text, meta in store.iter_passages())
         index = KeywordIndex.build(records, revision)
         try:
             index.save(path)
