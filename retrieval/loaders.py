@@ -146,6 +146,14 @@ class _HTMLText(HTMLParser):
         return re.sub(r"\n{3,}", "\n\n", joined).strip()
 
 
+def html_to_text(html: str) -> str:
+    """The visible text of an HTML page (scripts, styles and navigation dropped), paragraphs kept."""
+    parser = _HTMLText()
+    parser.feed(html)
+    parser.close()
+    return parser.text()
+
+
 def _load_html(path: Path, source: str, max_bytes: int) -> Document:
     parser = _HTMLText()
     try:

@@ -62,6 +62,13 @@ def test_html_keeps_visible_text_and_metadata(tmp_path):
     assert "secret" not in doc.text and "color" not in doc.text and "Home | News" not in doc.text
 
 
+def test_html_to_text_for_drafts():
+    from retrieval.loaders import html_to_text
+
+    text = html_to_text("<p>First &amp; foremost.</p><script>x()</script><p>Second.</p>")
+    assert text == "First & foremost.\n\nSecond."
+
+
 def test_pdf_text_layer_is_read(tmp_path):
     [doc] = load_file(text_pdf(tmp_path / "r.pdf", "The dam holds 38 billion cubic metres."))
     assert "38 billion cubic metres" in doc.text
