@@ -57,7 +57,7 @@ def run_check(draft: str, doc_id: str, as_of: date) -> None:
         report = backend.check_draft(draft, as_of=as_of, settings=llm_settings(), progress=progress)
     except CopydeskError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return
     bar.empty()
     st.session_state["check_seconds"] = time.perf_counter() - started
@@ -84,7 +84,7 @@ def _input_form() -> None:
             st.session_state["draft_text"] = backend.decode_draft_upload(upload.getvalue(), upload.name)
             st.session_state["uploaded_name"] = upload.name
         except CopydeskError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
     draft = st.text_area("Draft", key="draft_text", height=220, placeholder="Paste the draft to check here")
     left, middle, right = st.columns([3, 1, 1], vertical_alignment="bottom")
     doc_id = left.text_input("Document id (keeps your review decisions across edits; blank: the first line)",
@@ -241,7 +241,7 @@ def _results(report: Report, draft: str, doc_id: str) -> None:
     decisions = store.attach(doc_id, draft, [r.claim for r in report.claims])
     keys = claim_keys(draft, [r.claim for r in report.claims])
     labels = {r.claim.id: decisions.get(r.claim.id, Decision()).verdict(r.verdict.label) for r in report.claims}
-    st.subheader(f"Report: {doc_id}", anchor=False)
+    st.subheader(f"Report: {escape_markdown(doc_id)}", anchor=False)
     _summary(report, labels)
     _draft_flags(report, draft)
     shown = _filters(report, labels, decisions)

@@ -23,7 +23,7 @@ def _ingest(action, *args) -> None:
         stats = action(*args, progress=progress)
     except (CopydeskError, ValueError, OSError) as exc:  # LoadError is a ValueError
         bar.empty()
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return
     bar.empty()
     st.success(f"Ingested: {stats}")
@@ -47,7 +47,7 @@ def page() -> None:
     try:
         documents, stats = backend.corpus_overview()
     except CopydeskError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return
     if stats:
         cols = st.columns(max(1, min(len(stats), 4)))
@@ -55,7 +55,7 @@ def page() -> None:
             if isinstance(value, (int, float, str)):
                 cols[i % len(cols)].metric(name.replace("_", " ").capitalize(), value)
     if not documents:
-        st.info(f"No documents yet in {backend.store_dir()}: add some above.")
+        st.info(escape_markdown(f"No documents yet in {backend.store_dir()}: add some above."))
         return
     st.dataframe(documents, use_container_width=True, hide_index=True, key="corpus_table")
     sources = [str(d.get("source")) for d in documents]

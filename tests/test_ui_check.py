@@ -1,9 +1,11 @@
 """Check page (AppTest): highlighted draft, claim cards, filters, review that persists, text kept as text."""
 from __future__ import annotations
 
+import re
+
 from app.review_store import ReviewStore, document_id
 from claims.models import Flag, Label
-from e2e.apptest import check, env, html_of, new_app, use_checker
+from e2e.apptest import all_markdown, check, env, html_of, new_app, shown, use_checker
 from e2e.fixtures import Spec, make_report
 
 DRAFT = ("Tokyo's seabed bet\n\nThe programme has cost about 60 billion yen since 2018. "
@@ -104,8 +106,11 @@ def test_draft_and_corpus_text_shown_as_text_not_html(monkeypatch, tmp_path):
     assert "<script" not in page and "<img" not in page and "<b>72%" not in page and "<i>poll" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "[click](http://evil.example)" in page and "<a " not in page
-    markdown = "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
-    assert "<script" not in markdown and "](http://evil.example)" not in markdown
+    markdown = all_markdown(at)
+    assert "Report: " in markdown  # the report's heading carries the hostile first line, escaped
+    assert not re.search(r"(?<!\\)<(script|img)", markdown)  # every < reaches Markdown escaped
+    assert "](http://evil.example)" not in markdown and "**bold**" not in markdown
+    assert "<script>alert('x')</script> [click](http://evil.example) **bold**" in shown(markdown)
 
 
 def test_demo_mode_prefills_and_checks_on_first_load(monkeypatch, tmp_path):
@@ -132,7 +137,7 @@ def test_empty_draft_and_backend_errors_are_one_line_messages(monkeypatch, tmp_p
 
     monkeypatch.setattr(ui_backend, "check_draft", broken)
     at = check(new_app().run(), "some text")
-    assert [e.value for e in at.error] == ["draft has 3,000,000 characters; drafts are limited to 2,000,000"]
+    assert [shown(e.value) for e in at.error] == ["draft has 3,000,000 characters; drafts are limited to 2,000,000"]
 
 
 def test_many_claims_are_paginated(monkeypatch, tmp_path):

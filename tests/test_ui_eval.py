@@ -6,7 +6,7 @@ import json
 import pytest
 
 from claims.models import Claim, ClaimResult, Label, Verdict
-from e2e.apptest import env, new_app
+from e2e.apptest import env, new_app, shown
 
 ITEMS = [
     {"id": "a", "claim": "Approval rose to 72%.", "evidence": ["Approval was 72%."], "label": "supported"},
@@ -53,4 +53,4 @@ def test_missing_set_is_a_clear_error(monkeypatch, tmp_path):
     at.selectbox(key="eval_set").set_value("Another file\u2026").run()
     at.text_input(key="eval_path").set_value(str(tmp_path / "none.jsonl")).run()
     next(b for b in at.button if b.label == "Run evaluation").click().run()
-    assert [e.value for e in at.error] == [f"no eval set at {tmp_path / 'none.jsonl'}".replace(".", "\\.").replace("_", "\\_").replace("-", "\\-")]
+    assert [shown(e.value) for e in at.error] == [f"no eval set at {tmp_path / 'none.jsonl'}"]

@@ -50,3 +50,16 @@ def check(at: AppTest, draft: str) -> AppTest:
     at.text_area(key="draft_text").set_value(draft)
     at.button[0].click() if at.button[0].label == "Check draft" else next(b for b in at.button if b.label == "Check draft").click()
     return at.run()
+
+
+def shown(markdown: str) -> str:
+    """Markdown source as the reader sees it: backslash escapes removed."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def all_markdown(at: AppTest) -> str:
+    """The Markdown source of every text element that renders Markdown (headings, captions, alerts...)."""
+    kinds = ("markdown", "caption", "subheader", "header", "title", "error", "info", "success", "warning")
+    return "\n".join(str(element.value) for kind in kinds for element in at.get(kind))
