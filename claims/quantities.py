@@ -41,7 +41,11 @@ UNITS = {
     "m": "m", "meters": "m", "metres": "m", "meter": "m", "metre": "m",
     "cm": "cm", "mm": "mm", "mi": "mi", "miles": "mi", "mile": "mi", "ft": "ft", "feet": "ft", "foot": "ft",
     "kg": "kg", "kilograms": "kg", "tonnes": "t", "tons": "t", "tonne": "t", "ton": "t",
-    "yards": "yd", "yard": "yd", "inches": "in", "inch": "in", "hectares": "ha", "ha": "ha", "square kilometers": "km2", "square kilometres": "km2", "km2": "km2",
+    "yards": "yd", "yard": "yd", "inches": "in", "inch": "in", "hectares": "ha", "ha": "ha",
+    "square kilometers": "km2", "square kilometres": "km2", "km2": "km2",
+    "°c": "degC", "° c": "degC", "degrees celsius": "degC", "°f": "degF", "° f": "degF",
+    "degrees fahrenheit": "degF", "degrees": "deg", "°": "deg", "ppm": "ppm", "ppb": "ppb",
+    "gigatonnes": "Gt", "gt": "Gt", "megatonnes": "Mt", "kw": "kW", "kwh": "kWh", "twh": "TWh", "gwh": "GWh",
     "percent": "percent", "per cent": "percent", "%": "percent",
     "basis points": "basis_point", "basis point": "basis_point", "bps": "basis_point", "bp": "basis_point",
     "percentage points": "percentage_point", "percentage point": "percentage_point", "pp": "percentage_point",
@@ -90,14 +94,14 @@ _NUMBER_CORE = (
     rf"(?:\s?(?:-|–|—|to)\s?(?P<cur2>[$€£¥₩₹])?(?P<num2>{_NUM_DIGITS}))?"
 )
 _QUANTITY = re.compile(
-    rf"(?<![\w.,/#@+\-–'’])"
+    rf"(?<![\w.,/#@+\-–'’:])"
     rf"(?:(?P<between>between)\s+(?=[$€£¥₩₹]?\d[\d,.]*\s+and\s))?"
     rf"{_NUMBER_CORE}"
     rf"(?:(?(between)\s+and\s+(?P<num3>{_NUM_DIGITS})|))"
     rf"(?:(?P<sfx>st|nd|rd|th)\b)?"
     rf"(?:\s?(?P<scale>(?i:{_SCALE_ALT}))\b)?"
     rf"(?:\s?(?P<pct>%|(?i:per\s?cent(?:age\s+points?)?\b|percentage\s+points?\b)))?"
-    rf"(?:[\s-]?(?P<unit>(?i:{_UNIT_ALT}))(?![\w]))?"
+    rf"(?:[\s-]?(?P<unit>(?i:{_UNIT_ALT}))(?![A-Za-z0-9]))?"
     rf"(?:\s(?P<curw>(?i:{_CURRENCY_WORD_ALT}))\b)?"
 )
 _WORD_QUANTITY = re.compile(
@@ -264,6 +268,10 @@ def _is_excluded_number(text: str, m: re.Match[str]) -> bool:
         return True  # "5G", "3D": part of a name
     if text[num_end:num_end + 1] in ("-", "–") and text[num_end + 1:num_end + 2].isdigit() and m.group("num2") is None:
         return True  # phone numbers and IDs: "555-1234-99"
+    if text[num_end:num_end + 1] == ":" and text[num_end + 1:num_end + 2].isdigit():
+        return True  # clock times: "12:00"
+    if text[start - 1:start] == "(" and text[m.end():m.end() + 1] == ")" and m.end() - start <= 3:
+        return True  # equation and list references: "(1)"
     return False
 
 

@@ -120,8 +120,9 @@ def test_time_grows_linearly_with_text_length(seeds_dir):
         extractor.extract(big, AS_OF)
         return time.perf_counter() - start
 
-    small, large = seconds(1), seconds(8)
-    assert large < 12 * max(small, 0.01)  # linear: about 8x; quadratic would be about 64x
+    small = min(seconds(1) for _ in range(3))
+    large = seconds(8)
+    assert large < 24 * max(small, 0.01)  # linear: about 8x; quadratic would be about 64x (margin for noisy CPUs)
 
 
 def test_sentence_spans_break_at_lines(seeds_dir):

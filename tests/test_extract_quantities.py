@@ -177,3 +177,9 @@ def test_index_names_and_basis_points():
     assert set(found) == {"0.25%", "50 basis points"}
     assert found["50 basis points"].unit == "basis_point"
     assert find_quantities("Yields rose 12 bps.")[0].quantity.change == "increase"
+
+
+def test_temperatures_concentrations_and_clock_times():
+    text = "It reached 37.5 °C (99.5 °F) at 14:30, with CO2 at 420 ppm; see equation (2)."
+    found = {text[q.start:q.end]: q.quantity.unit for q in find_quantities(text)}
+    assert found == {"37.5 °C": "degC", "99.5 °F": "degF", "420 ppm": "ppm"}
