@@ -198,7 +198,8 @@ def find_official_mentions(text: str) -> list[MentionMatch]:
     ]
     if bare_keys:
         alternation = "|".join(re.escape(k) for k in sorted(bare_keys, key=len, reverse=True))
-        bare = re.compile(rf"(?<![\w.'’-])(?:{alternation})(?![\w])|(?<=[A-Za-z]-)(?:{alternation})(?![\w])")
+        after = r"(?![\w]|['’][a-rt-z])"  # "Xi's" but not "Xi'an"
+        bare = re.compile(rf"(?<![\w.'’-])(?:{alternation}){after}|(?<=[A-Za-z]-)(?:{alternation}){after}")
         taken = [(m.start, m.end) for m in matches]
         position = 0
         for m in bare.finditer(text):

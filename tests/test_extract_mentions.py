@@ -69,3 +69,11 @@ def test_full_name_of_a_person_titled_only_by_surname():
     assert [g[0] for g in found(text)] == ["Mina Otsuka", "Prime Minister Otsuka"]
     got = found(text)
     assert got[0][3] is None and got[1][3] == "Mina Otsuka"
+
+
+def test_roster_short_names_do_not_match_inside_place_names(tmp_path, monkeypatch):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("office,holder,start,end,aliases\nPresident of China,Xi Jinping,2013-03-14,,Xi\n",
+                      encoding="utf-8")
+    monkeypatch.setattr(mentions, "ROSTER_PATH", roster)
+    assert [g[0] for g in found("Xi's visit to Xi'an was brief.")] == ["Xi"]
