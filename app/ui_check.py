@@ -1,6 +1,7 @@
 """Check page: paste or upload a draft, check it, and review every claim beside the highlighted draft."""
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date
 
@@ -15,6 +16,7 @@ from app.ui_state import llm_settings, review_store
 from claims.errors import CopydeskError
 from claims.models import Citation, ClaimResult, Label, Report
 
+LOG = logging.getLogger("copydesk.ui")
 CARDS_PER_PAGE = 50
 WHOLE_DRAFT_CHARS = 30_000  # longer drafts show the part around the current page of cards (toggle for all)
 REVIEW_CHOICES = ["pending", "accepted", "override: supported", "override: contradicted",
@@ -59,10 +61,33 @@ def run_check(draft: str, doc_id: str, as_of: date) -> None:
         bar.empty()
         st.error(escape_markdown(str(exc)))
         return
+    except Exception as exc:  # noqa: BLE001 - the page shows one line; the server log keeps the traceback
+        bar.empty()
+        LOG.exception("checking failed")
+        st.error(escape_markdown(f"Checking failed ({type(exc).__name__}: {exc})"))
+        return
     bar.empty()
     st.session_state["check_seconds"] = time.perf_counter() - started
     review_store().save_check(doc_id, draft, report)
     _open_check(doc_id, draft, report)
+
+
+def _reopen() -> None:
+    """Callback of the 'Reopen a reviewed draft' box: load the saved draft and report."""
+    doc_id = st.session_state.get("reopen_doc")
+    saved = review_store().last_check(doc_id) if doc_id else None
+    if saved is not None:
+        _open_check(doc_id, *saved)
+        st.session_state["draft_text"] = saved[0]
+        st.session_state["doc_id_input"] = doc_id
+
+
+def _reopen_box() -> None:
+    documents = review_store().documents()
+    if documents:
+        labels = {doc_id: f"{doc_id} ({n} reviewed)" for doc_id, n, _ in documents}
+        st.sidebar.selectbox("Reopen a reviewed draft", list(labels), format_func=labels.get, index=None,
+                             key="reopen_doc", on_change=_reopen, placeholder="choose a draft")
 
 
 def _input_form() -> None:
@@ -275,6 +300,7 @@ def _results(report: Report, draft: str, doc_id: str) -> None:
 def page() -> None:
     st.title("Check a draft")
     _input_form()
+    _reopen_box()  # in the sidebar; drawn after a check so it lists the draft just checked
     report: Report | None = st.session_state.get("report")
     if report is None:
         st.caption("Claims will appear here, each with its verdict, its evidence and your review.")

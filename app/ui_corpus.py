@@ -1,6 +1,8 @@
 """Corpus page: ingest files (uploaded, or a folder on the server) with progress; list, remove, statistics."""
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from app import ui_backend as backend
@@ -24,6 +26,11 @@ def _ingest(action, *args) -> None:
     except (CopydeskError, ValueError, OSError) as exc:  # LoadError is a ValueError
         bar.empty()
         st.error(escape_markdown(str(exc)))
+        return
+    except Exception as exc:  # noqa: BLE001 - e.g. StoreError: one line here, the traceback in the server log
+        bar.empty()
+        logging.getLogger("copydesk.ui").exception("ingest failed")
+        st.error(escape_markdown(f"Ingest failed ({type(exc).__name__}: {exc})"))
         return
     bar.empty()
     st.success(f"Ingested: {stats}")

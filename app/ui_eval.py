@@ -4,6 +4,7 @@ Outputs go to a new folder under COPYDESK_EVAL_OUT (default: the system's tempor
 """
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -36,6 +37,11 @@ def _run(set_path: str, limit: int | None, seed: int) -> None:
     except (CopydeskError, ValueError, OSError) as exc:
         bar.empty()
         st.error(escape_markdown(str(exc)))
+        return
+    except Exception as exc:  # noqa: BLE001 - one line here, the traceback in the server log
+        bar.empty()
+        logging.getLogger("copydesk.ui").exception("evaluation failed")
+        st.error(escape_markdown(f"Evaluation failed ({type(exc).__name__}: {exc})"))
         return
     bar.empty()
     st.session_state["eval_result"] = {"set": set_path, "metrics": metrics, "out_dir": str(out_dir)}

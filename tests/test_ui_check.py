@@ -19,10 +19,12 @@ def fixture_report(draft: str):
              Spec("72%", Label.contradicted, quote="approval at 69%", source="poll.md"),
              Spec("Sanae Takeda", Label.contradicted, kind="official", flags=[MISNAMED]),
              Spec("28,500", Label.not_enough_evidence)]
-    inconsistency = Flag(kind="internal_inconsistency", message="Two figures for one thing",
-                         spans=[(draft.index("60 billion"), draft.index("60 billion") + 10),
-                                (draft.index("28,500"), draft.index("28,500") + 6)])
-    return make_report(draft, [s for s in specs if s.text in draft], draft_flags=[inconsistency])
+    flags = []
+    if "60 billion" in draft and "28,500" in draft:
+        flags.append(Flag(kind="internal_inconsistency", message="Two figures for one thing",
+                          spans=[(draft.index("60 billion"), draft.index("60 billion") + 10),
+                                 (draft.index("28,500"), draft.index("28,500") + 6)]))
+    return make_report(draft, [s for s in specs if s.text in draft], draft_flags=flags)
 
 
 def save_buttons(at):
@@ -139,6 +141,14 @@ def test_empty_draft_and_backend_errors_are_one_line_messages(monkeypatch, tmp_p
     at = check(new_app().run(), "some text")
     assert [shown(e.value) for e in at.error] == ["draft has 3,000,000 characters; drafts are limited to 2,000,000"]
 
+    def crashed(draft, **kwargs):
+        raise RuntimeError("chroma said no")
+
+    monkeypatch.setattr(ui_backend, "check_draft", crashed)
+    at = check(new_app().run(), "some text")
+    assert not at.exception  # an unexpected failure is a message, not a traceback on the page
+    assert [shown(e.value) for e in at.error] == ["Checking failed (RuntimeError: chroma said no)"]
+
 
 def test_many_claims_are_paginated(monkeypatch, tmp_path):
     env(monkeypatch, tmp_path)
@@ -179,3 +189,19 @@ def test_long_draft_shows_the_part_around_the_page(monkeypatch, tmp_path):
     assert "[1]" in page and "[120]" not in page
     at.toggle(key="whole_draft").set_value(True).run()
     assert html_of(at).count("<mark ") == 120
+
+
+def test_reopen_a_reviewed_draft_from_the_sidebar(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    use_checker(monkeypatch, fixture_report)
+    at = check(new_app().run(), DRAFT)
+    save_buttons(at)[0].click().run()  # an accepted-as-is review
+    other = "Another story\n\nIt cost 60 billion yen."
+    at = check(at, other)
+    assert at.subheader[0].value == "Report: Another story"
+    box = at.sidebar.selectbox(key="reopen_doc")
+    assert set(box.options) == {"Tokyo's seabed bet (1 reviewed)", "Another story (0 reviewed)"}
+    box.set_value(document_id(DRAFT)).run()
+    assert not at.exception
+    assert shown(at.subheader[0].value) == "Report: Tokyo's seabed bet"
+    assert at.text_area(key="draft_text").value == DRAFT and len(save_buttons(at)) == 4
