@@ -44,6 +44,22 @@ def _settle(page) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
 
 
+def _choose(page, combobox, option: str, attempts: int = 5) -> None:
+    """Pick an option of a Streamlit selectbox; a rerun landing mid-click closes the list, so retry."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(attempts):
+        _settle(page)
+        combobox.click()
+        choice = page.get_by_role("option", name=option)
+        try:
+            choice.click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option!r} in {attempts} attempts")
+
+
 @pytest.fixture(scope="module")
 def app_env(tmp_path_factory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("e2e")
@@ -79,9 +95,7 @@ def test_check_override_reload_keeps_the_override(app_env, tmp_path):
             assert page.get_by_text("did you mean").first.is_visible()
             _screenshot(page, tmp_path, "check-page.png")
 
-            _settle(page)
-            first_card.get_by_role("combobox", name="Review").click()
-            page.get_by_role("option", name="override: contradicted").click()
+            _choose(page, first_card.get_by_role("combobox", name="Review"), "override: contradicted")
             first_card.get_by_label("Note").fill("Reviewer: re-checked against the roster")
             first_card.get_by_role("button", name="Save review of claim 1").click()
             page.locator(".st-key-card-1", has_text="reviewer override").wait_for()
