@@ -66,21 +66,25 @@ def _undecided(original):
     return lambda claim, passages, as_of: None
 
 
-@pytest.mark.parametrize("breakage", [_flipped, _undecided], ids=["flipped", "always-undecided"])
-def test_floor_catches_a_broken_comparator(shared_dir, evaldata_dir, monkeypatch, breakage):
+# A flipped comparator shows on VitaminC's numeric claims at once; an always-undecided one is partly
+# covered there by the judge, but loses the planted set's number/date mismatch flags and verdicts.
+@pytest.mark.parametrize("breakage, set_name", [(_flipped, "vitaminc-numeric-300"),
+                                                (_undecided, "planted (documents)")],
+                         ids=["flipped", "always-undecided"])
+def test_floor_catches_a_broken_comparator(shared_dir, evaldata_dir, monkeypatch, breakage, set_name):
     _pipeline_or_skip()
     import claims.compare
 
     original = claims.compare.compare
     broken = breakage(original)
-    # patch every module that bound the comparator by name (claims.verify imports it directly)
+    # patch every module that bound the comparator by name (claims.verify and claims.judge import it)
     for name, module in list(sys.modules.items()):
         if name.startswith("claims") and getattr(module, "compare", None) is original:
             monkeypatch.setattr(module, "compare", broken)
     floors = load_floors()
-    subset = _floored_subset({"vitaminc-numeric-300"} & set(floors))
-    if not subset:
-        pytest.skip("vitaminc-numeric-300 has no floor")
+    subset = _floored_subset({set_name} & set(floors))
+    if not subset or not subset[0].path(shared_dir).is_file():
+        pytest.skip(f"{set_name} has no floor or no data")
     rows = run_suite(quick=True, with_llm=False, out_dir=None, sets=subset, shared_dir=shared_dir, progress=False)
     problems = check_floors(rows, floors)
-    assert any(p.startswith("vitaminc-numeric-300:") for p in problems), rows[0]
+    assert any(p.startswith(f"{set_name}:") for p in problems), rows[0]
