@@ -12,6 +12,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +41,10 @@ FEATURE_NAMES = (
     "negation_claim", "negation_evidence", "negation_mismatch", "antonym_cue", "log_claim_len",
     "log_evidence_len", "containment_x_number_contradicted", "containment_x_number_supported",
     "comparator_supported", "comparator_contradicted", "comparator_undecided",
+    "aligned_ratio", "replaced_share", "deleted_share", "longest_block_share", "replaced_with_number",
+    "embedding_cosine",
 )
+EMBEDDER_NAME = "minilm-int8"  # the verifier was trained on this embedder's similarities
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*\d|\d|n't")
 _ENTITY = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-zA-Z\-]+")
@@ -109,8 +113,23 @@ def _date_agreement(claim: str, evidence: str, as_of: date) -> tuple[float, floa
     return 1.0, supported / n, contradicted / n, unmatched / n
 
 
-def pair_features(claim: str, evidence: str, as_of: date | None = None) -> list[float]:
-    """The verifier's features of one (claim, evidence sentence) pair, in FEATURE_NAMES order."""
+def similarities(claim: str, evidences: Sequence[str]) -> list[float]:
+    """Cosine similarity of the claim with each evidence sentence (MiniLM embeddings)."""
+    if not evidences:
+        return []
+    from retrieval.embeddings import EmbedderUnavailable, get_embedder
+
+    try:
+        vectors = get_embedder(EMBEDDER_NAME).embed([claim, *evidences])
+    except EmbedderUnavailable as exc:
+        raise VerifierUnavailable(f"the verifier needs the {EMBEDDER_NAME} embedder: {exc}") from exc
+    return [float(v) for v in vectors[1:] @ vectors[0]]
+
+
+def pair_features(claim: str, evidence: str, as_of: date | None = None, similarity: float = 0.0) -> list[float]:
+    """The verifier's features of one (claim, evidence sentence) pair, in FEATURE_NAMES order.
+
+    `similarity` is the pair's embedding cosine (from `similarities`, computed in batches)."""
     as_of = as_of or date.today()
     c_words, e_words = content_words(claim), content_words(evidence)
     shared = c_words & e_words
@@ -138,7 +157,30 @@ def pair_features(claim: str, evidence: str, as_of: date | None = None) -> list[
         neg_c, neg_e, float(neg_c != neg_e), antonym, math.log1p(len(c_tokens)),
         math.log1p(len(e_tokens)), containment * q_con, containment * q_sup,
         *_comparator_outcomes(claim, evidence, as_of),
+        *_alignment(c_tokens, e_tokens),
+        similarity,
     ]
+
+
+def _alignment(claim_tokens: list[str], evidence_tokens: list[str]) -> tuple[float, ...]:
+    """How the claim's token sequence aligns with the evidence's: edited claims replace a word or two
+    in an otherwise copied span ("a 2004 novel" -> "a 2004 film"), unrelated ones share little."""
+    n = len(claim_tokens)
+    if n == 0 or not evidence_tokens:
+        return 0.0, 0.0, 1.0, 0.0, 0.0
+    matcher = SequenceMatcher(None, claim_tokens, evidence_tokens, autojunk=False)
+    replaced = deleted = 0
+    replaced_number = 0.0
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace":
+            replaced += i2 - i1
+            if any(t[0].isdigit() for t in claim_tokens[i1:i2]):
+                replaced_number = 1.0
+        elif op == "delete":
+            deleted += i2 - i1
+    longest = max((b.size for b in matcher.get_matching_blocks()), default=0)
+    matched = sum(b.size for b in matcher.get_matching_blocks())
+    return matched / n, replaced / n, deleted / n, longest / n, replaced_number
 
 
 def _comparator_outcomes(claim: str, evidence: str, as_of: date) -> tuple[float, float, float]:
@@ -217,7 +259,8 @@ class OfflineJudge:
         sentences = evidence_sentences(passages)
         if not sentences:
             return []
-        features = [pair_features(statement, s.text, as_of) for s in sentences]
+        sims = similarities(statement, [s.text for s in sentences])
+        features = [pair_features(statement, s.text, as_of, sim) for s, sim in zip(sentences, sims)]
         probs = self.verifier.probabilities(features)
         return [SentenceScore(s, p) for s, p in zip(sentences, probs)]
 

@@ -31,14 +31,21 @@ def verify_statement(statement: str, passages: list[Passage], as_of: date, *, ll
     """Verdict for a claim sentence (an eval item): its numbers and dates go to the comparators first."""
     if not statement or not statement.strip():
         raise VerifyInputError("the claim statement is empty")
+    verdict = comparator_verdict(statement, passages, as_of)
+    return ensure_cited(verdict if verdict is not None else judge(statement, passages, as_of, llm=llm))
+
+
+def comparator_verdict(statement: str, passages: list[Passage], as_of: date) -> Verdict | None:
+    """The comparators' verdict on a whole statement: contradicted if any value is, supported if every
+    value is and the cited sentence covers the statement; None otherwise."""
     verdicts = [compare(c, passages, as_of) for c in statement_claims(statement, as_of)]
     decided = [v for v in verdicts if v is not None]
     contradicted = [v for v in decided if v.label is Label.contradicted]
     if contradicted:
-        return ensure_cited(contradicted[0])
+        return contradicted[0]
     if decided and len(decided) == len(verdicts) and all(covers(statement, v) for v in decided):
-        return ensure_cited(decided[0])
-    return ensure_cited(judge(statement, passages, as_of, llm=llm))
+        return decided[0]
+    return None
 
 
 def covers(statement: str, verdict: Verdict) -> bool:

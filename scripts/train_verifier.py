@@ -27,10 +27,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from claims.calibration import (  # noqa: E402
-    VERIFIER_PATH, expected_calibration_error, fit_platt, load_calibration, reliability,
-)
-from claims.judge import CLASSES, FEATURE_NAMES, pair_features  # noqa: E402
+from claims.calibration import VERIFIER_PATH, expected_calibration_error, fit_platt, reliability  # noqa: E402
+from claims.judge import CLASSES, EMBEDDER_NAME, FEATURE_NAMES, pair_features  # noqa: E402
 from claims.models import Label  # noqa: E402
 
 AS_OF = date(2026, 11, 24)
@@ -103,6 +101,48 @@ def fever_symmetric(evaldata: Path) -> list[dict]:
             for r in read_jsonl(evaldata / "fever-symmetric" / "fever_symmetric_dev.jsonl")]
 
 
+def pair_similarities(pairs: list[tuple[str, str]]) -> list[float]:
+    """Embedding cosine of each pair, embedding every distinct text once."""
+    from retrieval.embeddings import get_embedder
+
+    texts = sorted({t for pair in pairs for t in pair})
+    vectors = get_embedder(EMBEDDER_NAME).embed(texts)
+    index = {t: i for i, t in enumerate(texts)}
+    return [float(vectors[index[c]] @ vectors[index[e]]) for c, e in pairs]
+
+
+NEI = CLASSES.index(Label.not_enough_evidence)
+
+
+def best_threshold(gold: np.ndarray, pred: np.ndarray, confidence: np.ndarray) -> float:
+    """The confidence below which the judge answers not_enough_evidence: the dev split's best macro-F1,
+    never below 0.5 (the judge is conservative: it decides only when more likely right than wrong)."""
+    best, best_f1 = 0.5, -1.0
+    for threshold in np.arange(0.5, 0.81, 0.025):
+        decided = np.where((pred != NEI) & (confidence < threshold), NEI, pred)
+        f1 = macro_f1(gold.tolist(), decided.tolist())
+        if f1 > best_f1 + 1e-4:
+            best, best_f1 = round(float(threshold), 3), f1
+    return best
+
+
+def comparator_reliability(items: list[dict]) -> dict[str, float]:
+    """Precision of each comparator decision (method:label) on the dev split's pairs."""
+    from claims.verify import comparator_verdict
+    from retrieval.types import Passage
+
+    decisions = []
+    for item in items:
+        if not re.search(r"\d", item["claim"]):
+            continue
+        evidence = detokenize(item["evidence"])
+        passage = Passage(id="dev", source="dev", text=evidence, start=0, end=len(evidence))
+        verdict = comparator_verdict(detokenize(item["claim"]), [passage], AS_OF)
+        if verdict is not None:
+            decisions.append((f"{verdict.method}:{verdict.label.value}", verdict.label is item["label"]))
+    return reliability(decisions)
+
+
 def macro_f1(gold: list[int], pred: list[int]) -> float:
     from sklearn.metrics import f1_score
 
@@ -126,7 +166,10 @@ def main() -> int:
     started = time.time()
     items = vitaminc_synthetic(args.evaldata, rng) + fool_me_twice(args.evaldata, rng) + fever_symmetric(args.evaldata)
     print(f"{len(items)} pairs: " + ", ".join(f"{k} {v}" for k, v in sorted(Counter(i["source"] for i in items).items())))
-    feats = np.array([pair_features(detokenize(i["claim"]), detokenize(i["evidence"]), AS_OF) for i in items])
+    pairs = [(detokenize(i["claim"]), detokenize(i["evidence"])) for i in items]
+    sims = pair_similarities(pairs)
+    print(f"embeddings in {time.time() - started:.0f}s")
+    feats = np.array([pair_features(c, e, AS_OF, sim) for (c, e), sim in zip(pairs, sims)])
     labels = np.array([CLASSES.index(i["label"]) for i in items])
     splits = np.array([split_of(i["group"]) for i in items])
     print(f"features in {time.time() - started:.0f}s; split sizes {dict(Counter(splits))}")
@@ -137,14 +180,18 @@ def main() -> int:
     train, dev, test = (splits == "train"), (splits == "dev"), (splits == "test")
     mean, scale = feats[train].mean(axis=0), feats[train].std(axis=0) + 1e-6
     x = (feats - mean) / scale
+    # NOT ENOUGH INFO is the smallest class: show the model half of its training pairs twice
+    train_idx = np.where(train)[0]
+    nei_idx = train_idx[labels[train_idx] == CLASSES.index(Label.not_enough_evidence)]
+    fit_idx = np.concatenate([train_idx, np.random.RandomState(SEED).choice(nei_idx, len(nei_idx) // 2)])
     if args.hidden > 0:
         model = MLPClassifier(hidden_layer_sizes=(args.hidden,), alpha=1e-3, max_iter=400, random_state=SEED,
                               early_stopping=True)
-        model.fit(x[train], labels[train])
+        model.fit(x[fit_idx], labels[fit_idx])
         layers = export_layers(model)
     else:
         model = LogisticRegression(C=1.0, max_iter=2000)
-        model.fit(x[train], labels[train])
+        model.fit(x[fit_idx], labels[fit_idx])
         layers = [[model.coef_.T.round(5).tolist(), model.intercept_.round(5).tolist()]]
     probs = model.predict_proba(x)
     margins = np.sort(probs, axis=1)
@@ -152,21 +199,26 @@ def main() -> int:
     pred = probs.argmax(axis=1)
     platt = fit_platt(margin[dev].tolist(), (pred[dev] == labels[dev]).tolist())
 
-    data = {
-        "features": list(FEATURE_NAMES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
-        "layers": layers, "classes": [c.value for c in CLASSES], "threshold": 0.5,
-        "calibration": {"platt": platt, "reliability": load_calibration().get("reliability", {})},
-        "trained_on": "vitaminc_synthetic_test (+NEI pairs), fm2 dev (+NEI from retrieved), fever_symmetric dev",
-    }
     from claims.calibration import sigmoid
 
-    conf = [sigmoid(platt["a"] * m + platt["b"]) for m in margin[test]]
+    confidence = np.array([sigmoid(platt["a"] * m + platt["b"]) for m in margin])
+    threshold = best_threshold(labels[dev], pred[dev], confidence[dev])
+    decided = np.where((pred != NEI) & (confidence < threshold), NEI, pred)
+    reliabilities = comparator_reliability([i for i, s in zip(items, splits) if s == "dev"])
+    print(f"decision threshold {threshold}; comparator reliabilities {reliabilities}")
+    data = {
+        "features": list(FEATURE_NAMES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
+        "layers": layers, "embedder": EMBEDDER_NAME, "classes": [c.value for c in CLASSES],
+        "threshold": threshold, "calibration": {"platt": platt, "reliability": reliabilities},
+        "trained_on": "vitaminc_synthetic_test (+NEI pairs), fm2 dev (+NEI from retrieved), fever_symmetric dev",
+    }
     correct = (pred[test] == labels[test]).tolist()
     scores = {
+        "test_size": int(test.sum()),
         "test_macro_f1": round(macro_f1(labels[test].tolist(), pred[test].tolist()), 4),
         "test_accuracy": round(float(np.mean(pred[test] == labels[test])), 4),
-        "test_ece": round(expected_calibration_error(conf, correct), 4),
-        "test_size": int(test.sum()),
+        "test_ece": round(expected_calibration_error(confidence[test].tolist(), correct), 4),
+        "test_macro_f1_after_threshold": round(macro_f1(labels[test].tolist(), decided[test].tolist()), 4),
     }
     for source in sorted({i["source"].split("+")[0] for i in items}):
         mask = test & np.array([i["source"].split("+")[0] == source for i in items])
