@@ -2,8 +2,7 @@
 
 `compare(claim, passages, as_of)` returns a Verdict citing the evidence sentence that decided it,
 or None when the evidence does not settle the claim. Numbers and dates in evidence are read with the
-project's own grammars (claims.quantities / claims.dates); the `_fallback_*` functions below are a
-minimal temporary stand-in used only while those modules are missing, and go once they land.
+project's own grammars (claims.quantities / claims.dates), the ones the extractor uses.
 """
 from __future__ import annotations
 
@@ -11,9 +10,12 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
+from claims.dates import DateMatch, find_dates
 from claims.models import Citation, Claim, DateValue, Label, Quantity, Verdict
+from claims.quantities import QuantityMatch, find_quantities
+from retrieval.chunking import split_sentences
 from retrieval.types import Passage
 
 APPROXIMATE = {"about", "around", "approximately", "roughly", "some", "nearly", "almost", "close to", "circa",
@@ -56,159 +58,26 @@ def raw_words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)}
 
 
-# --- the shared grammars (with a temporary fallback while they have not landed) -------------------
+# --- the shared grammars ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _QuantityHit:
-    start: int
-    end: int
-    quantity: Quantity
-
-
-@dataclass(frozen=True)
-class _DateHit:
-    start: int
-    end: int
-    value: DateValue
-
-
-def quantities_in(text: str) -> list[Any]:
-    """Quantities in `text` (objects with start, end, quantity), read with claims.quantities."""
-    try:
-        from claims.quantities import find_quantities
-    except ImportError:
-        return _fallback_find_quantities(text)
+def quantities_in(text: str) -> list[QuantityMatch]:
+    """Quantities in `text`, read with the extractor's grammar."""
     return list(find_quantities(text))
 
 
-def dates_in(text: str, as_of: date) -> list[Any]:
-    """Dates in `text` (objects with start, end, value), read with claims.dates."""
-    try:
-        from claims.dates import find_dates
-    except ImportError:
-        return _fallback_find_dates(text, as_of)
+def dates_in(text: str, as_of: date) -> list[DateMatch]:
+    """Dates in `text`, resolved against `as_of` with the extractor's grammar."""
     return list(find_dates(text, as_of))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of `text`, from retrieval.chunking."""
-    try:
-        from retrieval.chunking import split_sentences
-    except ImportError:
-        return _fallback_split_sentences(text)
+    """Sentence spans of `text` (the whole text when the splitter finds none)."""
     spans = list(split_sentences(text))
     return spans or ([(0, len(text))] if text.strip() else [])
 
 
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
            "b": 1e9, "trillion": 1e12, "tn": 1e12}
-_CURRENCY_SYMBOLS = {"$": "USD", "¥": "JPY", "€": "EUR", "£": "GBP", "₩": "KRW"}
-_CURRENCY_WORDS = {"yen": "JPY", "dollars": "USD", "dollar": "USD", "won": "KRW", "euros": "EUR", "euro": "EUR",
-                   "pounds": "GBP", "usd": "USD", "jpy": "JPY", "krw": "KRW", "eur": "EUR", "gbp": "GBP"}
-_QUALIFIERS = sorted(APPROXIMATE | LOWER_BOUND_OPEN | LOWER_BOUND_CLOSED | UPPER_BOUND_OPEN | UPPER_BOUND_CLOSED,
-                     key=len, reverse=True)
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_FALLBACK_QUANTITY = re.compile(
-    r"(?:(?P<qual>" + "|".join(re.escape(q) for q in _QUALIFIERS if q != "~") + r")\s+)?"
-    r"(?P<sym>[$¥€£₩])?\s?(?P<num>" + _NUM + r")"
-    r"(?:\s?(?:-|–|to)\s?(?P<num2>" + _NUM + r"))?"
-    r"(?:[\s\ufffd]?(?P<scale>thousand|million|billion|trillion|bn|mn|tn)\b)?"
-    r"(?:\s?(?P<unit>%|per ?cent\b|percentage points?\b|points?\b|yen\b|dollars?\b|won\b|euros?\b|pounds\b))?",
-    re.IGNORECASE,
-)
-
-
-def _fallback_find_quantities(text: str) -> list[_QuantityHit]:
-    """TEMPORARY stand-in for claims.quantities.find_quantities (delete once it lands)."""
-    hits = []
-    for m in _FALLBACK_QUANTITY.finditer(text):
-        num = float(m["num"].replace(",", ""))
-        if m["sym"] is None and m["scale"] is None and m["unit"] is None and m["num2"] is None \
-                and re.fullmatch(r"1[5-9]\d\d|20\d\d", m["num"]):
-            continue  # a bare year is a date
-        if m["sym"] is None and m["unit"] is None and m["scale"] is None and (
-                re.search(_MONTH_RE.replace("mon", "m1") + r"\s*$", text[max(0, m.start() - 12):m.start()], re.I)
-                or re.match(r"\s*(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE.replace("mon", "m2"), text[m.end():], re.I)):
-            continue  # the day of a date
-        scale = _SCALES.get((m["scale"] or "").lower(), 1.0)
-        unit_word = (m["unit"] or "").lower()
-        unit = None
-        currency = _CURRENCY_SYMBOLS.get(m["sym"] or "") or _CURRENCY_WORDS.get(unit_word)
-        if unit_word in ("%", "percent", "per cent"):
-            unit = "percent"
-        elif unit_word.startswith("percentage point") or unit_word.startswith("point"):
-            unit = "percentage_point"
-        low = high = None
-        value = num * scale
-        if m["num2"]:
-            low, high = value, float(m["num2"].replace(",", "")) * scale
-            value = (low + high) / 2
-        tail = text[m.end():m.end() + 30].lower()
-        change = "increase" if re.match(r"\s*(increase|rise|gain|jump)", tail) else (
-            "decrease" if re.match(r"\s*(decrease|drop|fall|decline)", tail) else None)
-        noun_match = re.match(r"\s+((?:[A-Z][\w.]*\s+)?[a-z]+)", text[m.end():])
-        hits.append(_QuantityHit(m.start(), m.end(), Quantity(
-            value=value, low=low, high=high, unit=unit, currency=currency, scale=m["scale"],
-            qualifier=(m["qual"] or "").lower() or None, change=change,
-            noun=noun_match.group(1) if noun_match and unit is None and currency is None else None)))
-    return hits
-
-
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
-_MONTH_RE = r"(?P<mon>" + "|".join(_MONTHS) + r")"
-_FALLBACK_DATE = re.compile(
-    r"(?:(?P<rel>since|before|after|until)\s+)?(?:"
-    r"(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:\s?(?:-|–|to)\s?(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?\s+(?:of\s+)?" + _MONTH_RE + r"(?:\s*,?\s*(?P<y1>\d{4}))?"
-    r"|" + _MONTH_RE.replace("mon", "mon2") + r"(?:\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?(?:\s?(?:-|–|to)\s?(?P<d4>\d{1,2})(?:st|nd|rd|th)?)?)?"
-    r"(?:\s*,?\s*(?P<y2>\d{4}))?"
-    r"|(?P<y3>1[5-9]\d\d|20\d\d))\b",
-    re.IGNORECASE,
-)
-
-
-def _fallback_find_dates(text: str, as_of: date) -> list[_DateHit]:
-    """TEMPORARY stand-in for claims.dates.find_dates (delete once it lands)."""
-    import calendar
-
-    hits = []
-    for m in _FALLBACK_DATE.finditer(text):
-        month_name = (m["mon"] or m["mon2"] or "").lower()
-        year_text = m["y1"] or m["y2"] or m["y3"]
-        year = int(year_text) if year_text else as_of.year
-        d_first, d_last = m["d1"] or m["d3"], m["d2"] or m["d4"]
-        try:
-            if month_name:
-                month = _MONTHS[month_name]
-                if d_first:
-                    start = date(year, month, int(d_first))
-                    end = date(year, month, int(d_last)) if d_last else start
-                    granularity = "range" if d_last else "day"
-                else:
-                    start = date(year, month, 1)
-                    end = date(year, month, calendar.monthrange(year, month)[1])
-                    granularity = "month"
-            else:
-                start, end, granularity = date(year, 1, 1), date(year, 12, 31), "year"
-        except ValueError:
-            continue
-        relation = (m["rel"] or "on").lower()
-        hits.append(_DateHit(m.start(), m.end(), DateValue(
-            start=start, end=end, granularity=granularity, relation=relation, relative=not year_text)))
-    return hits
-
-
-def _fallback_split_sentences(text: str) -> list[tuple[int, int]]:
-    """TEMPORARY stand-in for retrieval.chunking.split_sentences (delete once it lands)."""
-    spans, start = [], 0
-    for m in re.finditer(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])", text):
-        if re.search(r"\b(?:[A-Z]|U\.S|Mr|Mrs|Ms|Dr|St|No|Jr|Inc|Co|vs|e\.g|i\.e)\.$", text[start:m.start()]):
-            continue
-        spans.append((start, m.start()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 # --- evidence sentences and citations ------------------------------------------------------------
@@ -429,7 +298,7 @@ def _claim_local_words(claim: Claim) -> set[str]:
     return context_words(claim.statement, idx, idx + len(claim.text))
 
 
-def _percent_point_confusion(claim: Claim, s: EvidenceSentence, hits: list[Any]) -> _Candidate | None:
+def _percent_point_confusion(claim: Claim, s: EvidenceSentence, hits: list[QuantityMatch]) -> _Candidate | None:
     """A claimed "1% increase" against a move from 71% to 72%: that is 1 point, a 1.4% relative rise.
 
     The claim is contradicted when the evidence's change in points equals the claimed percent figure
