@@ -102,8 +102,8 @@ def _input_form() -> None:
             _open_check(reopen, *saved)
             st.session_state.setdefault("draft_text", saved[0])
 
-    upload = st.file_uploader("Upload a draft (txt, md or html, up to 2 MB)", type=list(backend.DRAFT_SUFFIXES),
-                              key="draft_upload")
+    upload = st.file_uploader("Upload a draft (txt, md or html)", type=list(backend.DRAFT_SUFFIXES),
+                              key="draft_upload", max_upload_size=backend.MAX_DRAFT_UPLOAD_BYTES // 1_000_000)
     if upload is not None and st.session_state.get("uploaded_name") != upload.name:
         try:
             st.session_state["draft_text"] = backend.decode_draft_upload(upload.getvalue(), upload.name)

@@ -39,7 +39,8 @@ def _ingest(action, *args) -> None:
 def _add_documents() -> None:
     with st.expander("Add documents", expanded=True):
         files = st.file_uploader("Upload files (txt, md, html, pdf, jsonl)", accept_multiple_files=True,
-                                 type=[s.lstrip(".") for s in backend.UPLOAD_SUFFIXES], key="corpus_upload")
+                                 type=[s.lstrip(".") for s in backend.UPLOAD_SUFFIXES], key="corpus_upload",
+                                 max_upload_size=backend.MAX_CORPUS_UPLOAD_BYTES // 1_000_000)
         if st.button("Ingest uploaded files", disabled=not files):
             _ingest(backend.ingest_uploads, [(f.name, f.getvalue()) for f in files])
         folder = st.text_input("\u2026or a file or folder path on the server", key="corpus_folder")

@@ -6,6 +6,7 @@ COPYDESK_SCREENSHOTS_DIR is set, there too.
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -130,3 +131,22 @@ def test_check_override_reload_keeps_the_override(app_env, tmp_path):
         finally:
             browser.close()
     assert "Traceback" not in (tmp_path / "streamlit.log").read_text()
+
+
+def test_upload_an_html_draft(app_env, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    upload = tmp_path / "story.html"
+    upload.write_text("<html><body><h1>Poll story</h1><p>Approval stood at <b>72%</b> in November.</p>"
+                      "<script>document.title='owned'</script></body></html>", encoding="utf-8")
+    with streamlit_server(app_env, tmp_path / "streamlit.log") as url, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(90_000)
+            page.goto(url)
+            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+            box = page.get_by_label("Draft", exact=True)
+            sync_api.expect(box).to_have_value(re.compile(r"Poll story\s+Approval stood at 72% in November\."))
+            assert "<b>" not in box.input_value() and page.title() != "owned"
+        finally:
+            browser.close()
