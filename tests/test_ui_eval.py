@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from app import ui_backend
 from claims.models import Claim, ClaimResult, Label, Verdict
 from e2e.apptest import env, new_app, shown
 
@@ -54,3 +55,19 @@ def test_missing_set_is_a_clear_error(monkeypatch, tmp_path):
     at.text_input(key="eval_path").set_value(str(tmp_path / "none.jsonl")).run()
     next(b for b in at.button if b.label == "Run evaluation").click().run()
     assert [shown(e.value) for e in at.error] == [f"no eval set at {tmp_path / 'none.jsonl'}"]
+
+
+def test_projects_own_set_with_the_real_runner(monkeypatch, tmp_path):
+    pytest.importorskip("evals.runner")
+    planted = ui_backend.EVAL_SETS_DIR / "planted.jsonl"
+    if not planted.is_file():
+        pytest.skip("evals/sets/planted.jsonl not in this tree")
+    env(monkeypatch, tmp_path)
+    at = new_app("Evaluation").run()
+    at.selectbox(key="eval_set").set_value(str(planted)).run()
+    at.number_input(key="eval_limit").set_value(1)
+    next(b for b in at.button if b.label == "Run evaluation").click().run(timeout=120)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    assert 0.0 <= float(metrics["Extraction F1"]) <= 1.0
+    assert any(i.value for i in at.get("image"))  # per-kind extraction F1 and verdict plots
