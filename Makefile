@@ -11,7 +11,6 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
-	$(VENV)/bin/python -m retrieval.tokens
 	touch $(STAMP)
 
 install: $(STAMP)
