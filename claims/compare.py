@@ -38,20 +38,26 @@ STOPWORDS = frozenset(
 )
 
 
-ANTONYMS = {
-    "more": "less", "most": "least", "higher": "lower", "highest": "lowest", "larger": "smaller",
-    "largest": "smallest", "before": "after", "first": "last", "increase": "decrease", "increased": "decreased",
-    "rise": "fall", "rose": "fell", "win": "lose", "won": "lost", "alive": "dead", "born": "died",
-    "male": "female", "above": "below", "over": "under", "older": "younger", "earliest": "latest",
-    "positive": "negative", "success": "failure", "major": "minor", "early": "late", "best": "worst",
-    "gain": "loss", "north": "south", "east": "west", "film": "book", "novel": "film", "album": "film",
-}
-ANTONYMS.update({v: k for k, v in list(ANTONYMS.items())})
+_OPPOSITES = [
+    ("more", "less"), ("most", "least"), ("higher", "lower"), ("highest", "lowest"), ("larger", "smaller"),
+    ("largest", "smallest"), ("before", "after"), ("first", "last"), ("increase", "decrease"),
+    ("increased", "decreased"), ("rise", "fall"), ("rose", "fell"), ("win", "lose"), ("won", "lost"),
+    ("alive", "dead"), ("born", "died"), ("male", "female"), ("above", "below"), ("over", "under"),
+    ("older", "younger"), ("earliest", "latest"), ("positive", "negative"), ("success", "failure"),
+    ("major", "minor"), ("early", "late"), ("best", "worst"), ("gain", "loss"), ("north", "south"),
+    ("east", "west"),
+    # kinds of work that exclude each other: "a 2004 film" is not "a 2004 novel"
+    ("film", "novel"), ("film", "book"), ("film", "album"), ("novel", "album"), ("song", "film"),
+]
+ANTONYMS: dict[str, frozenset[str]] = {}
+for _a, _b in _OPPOSITES:
+    ANTONYMS[_a] = ANTONYMS.get(_a, frozenset()) | {_b}
+    ANTONYMS[_b] = ANTONYMS.get(_b, frozenset()) | {_a}
 
 
 def antonym_conflict(claim_words: set[str], evidence_words: set[str]) -> bool:
     """A claim word whose opposite, but not itself, is in the evidence ("died" vs "born")."""
-    return any(ANTONYMS.get(w) in evidence_words and w not in evidence_words for w in claim_words)
+    return any(ANTONYMS.get(w, frozenset()) & evidence_words and w not in evidence_words for w in claim_words)
 
 
 def raw_words(text: str) -> set[str]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from claims.calibration import calibrate
 from claims.compare import (
-    ANTONYMS, EvidenceSentence, _date_label, _family, _relation, _strict, compare, content_words, dates_in,
+    EvidenceSentence, antonym_conflict, _date_label, _family, _relation, _strict, compare, content_words, dates_in,
     evidence_sentences, interval, quantities_in, statement_claims, stem,
 )
 from claims.models import Label, Verdict
@@ -149,7 +149,7 @@ def pair_features(claim: str, evidence: str, as_of: date | None = None, similari
     neg_c = float(any(t in NEGATIONS for t in c_tokens))
     neg_e = float(any(t in NEGATIONS for t in e_tokens))
     c_set, e_set = set(c_tokens), set(e_tokens)
-    antonym = float(any(ANTONYMS.get(t) in e_set and t not in e_set for t in c_set))
+    antonym = float(antonym_conflict(c_set, e_set))
     return [
         containment, jaccard, missing_share, entity_containment, float(bool(c_entities)), bigram_containment,
         float(bool(c_numbers)), number_exact, q_sup, q_con, q_miss,

@@ -187,3 +187,10 @@ def test_citation_quotes_the_document_verbatim_with_document_offsets():
     assert citation.quote == "The flood relief budget set aside by the ministry is 40 billion yen."
     assert (citation.source, citation.title, citation.url) == ("doc.txt", "A title", "https://example.org/a")
     assert "40" in verdict.rationale and 0.0 < verdict.confidence <= 1.0
+
+
+def test_an_opposite_word_keeps_an_agreeing_value_from_deciding():
+    claim = date_claim("The actor died on November 10, 1994 in Ohio.", "November 10, 1994",
+                       DateValue(start=date(1994, 11, 10), end=date(1994, 11, 10)))
+    assert label_of(claim, "The actor was born on November 10, 1994 in Ohio.") is None
+    assert label_of(claim, "The actor died on November 10, 1994 in Ohio.") is Label.supported
