@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from app import ui_backend
 from app.review_store import ReviewStore, document_id
 from claims.models import Flag, Label
 from e2e.apptest import all_markdown, check, env, html_of, new_app, shown, use_checker
@@ -131,7 +134,6 @@ def test_empty_draft_and_backend_errors_are_one_line_messages(monkeypatch, tmp_p
     at = new_app().run()
     at.button[0].click().run()
     assert [e.value for e in at.error] == ["The draft is empty: paste a draft or upload a file first."]
-    from app import ui_backend
     from claims.errors import DraftError
 
     def broken(draft, **kwargs):
@@ -163,8 +165,6 @@ def test_many_claims_are_paginated(monkeypatch, tmp_path):
 
 def test_whole_source_opens_with_the_quote_highlighted(monkeypatch, tmp_path):
     env(monkeypatch, tmp_path)
-    from app import ui_backend
-
     document = "Poll report.\nThe survey found approval at 69% among voters. More text."
     monkeypatch.setattr(ui_backend, "document_text", lambda source: document if source == "poll.md" else None)
     use_checker(monkeypatch, fixture_report)
@@ -205,3 +205,23 @@ def test_reopen_a_reviewed_draft_from_the_sidebar(monkeypatch, tmp_path):
     assert not at.exception
     assert shown(at.subheader[0].value) == "Report: Tokyo's seabed bet"
     assert at.text_area(key="draft_text").value == DRAFT and len(save_buttons(at)) == 4
+
+
+def test_real_pipeline_review_follows_the_claim_after_an_edit(monkeypatch, tmp_path):
+    pytest.importorskip("claims.pipeline")
+    env(monkeypatch, tmp_path)  # no corpus store: the real pipeline checks against the roster only
+    draft = ui_backend.demo_draft()
+    at = check(new_app().run(), draft)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    cards = save_buttons(at)
+    assert len(cards) >= 5
+    keys = [s.key for s in at.selectbox if s.key and s.key.startswith("choice-")]
+    target = keys[-1]  # the last claim of the draft
+    at.selectbox(key=target).set_value("override: not enough evidence")
+    at.text_input(key=target.replace("choice-", "note-")).set_value("ask the desk")
+    cards[-1].click().run()
+    edited = draft.replace("Support at home remains strong.", "Support at home, pollsters say, remains strong.")
+    at = check(at, edited)
+    assert not at.exception
+    notes = [t.value for t in at.text_input if t.key and t.key.startswith("note-")]
+    assert notes.count("ask the desk") == 1 and notes[-1] == "ask the desk"
