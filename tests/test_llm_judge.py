@@ -132,24 +132,24 @@ def test_judge_through_the_stub_server_with_llama_cpp_quirks(tmp_path):
     assert "<claim>The ferry carried 412,000 passengers in 2025.</claim>" in sent["messages"][1]["content"]
 
 
-def test_killed_server_mid_check_falls_back_promptly(tmp_path):
+def test_killed_server_mid_check_fails_promptly_and_callers_fall_back(tmp_path):
     from claims.verify import judge
 
     answer = {"reasoning": "r", "verdict": "not_enough_evidence", "quotes": []}
+    statements = [f"The ferry carried {n} passengers in 2025." for n in (1, 2, 3, 4, 5)]
     with StubLLMServer(json.dumps(answer)) as stub:
         client = LLMClient(LLMConfig(backend="openai-compatible", base_url=stub.base_url, model="m",
                                      cache_dir=None, max_retries=2, backoff_s=0.05))
-        statements = [f"The ferry carried {n} passengers in 2025." for n in (1, 2, 3, 4, 5)]
-        started = time.monotonic()
-        verdicts = [judge(statements[0], [PASSAGE], AS_OF, llm=client)]
+        first = judge(statements[0], [PASSAGE], AS_OF, llm=client)
         stub.die()
-        verdicts += [judge(s, [PASSAGE], AS_OF, llm=client) for s in statements[1:]]
-        elapsed = time.monotonic() - started
-    assert verdicts[0].method == "judge:llm"
-    assert all(v.method != "judge:llm" and "fell back" in (v.note or "") for v in verdicts[1:])
-    assert elapsed < 3.0
-    with pytest.raises(LLMUnavailable):
-        LLMJudge(client).judge(statements[0], [PASSAGE], AS_OF)
+        started = time.monotonic()
+        for statement in statements[1:]:
+            with pytest.raises(LLMUnavailable):
+                LLMJudge(client).judge(statement, [PASSAGE], AS_OF)
+        assert time.monotonic() - started < 2.0  # retries once, then fails fast for the rest of the draft
+        fallbacks = [judge(s, [PASSAGE], AS_OF, llm=client) for s in statements[1:]]
+    assert first.method == "judge:llm"
+    assert all(v.method != "judge:llm" and "fell back" in (v.note or "") for v in fallbacks)
 
 
 def test_judge_output_schema_puts_reasoning_first():
