@@ -8,6 +8,7 @@ all its passages were added, so a failure mid-ingest never leaves half a documen
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import uuid
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ URL_ENV = "COPYDESK_CHROMA_URL"
 DEFAULT_STORE_DIR = ".copydesk/store"
 DEFAULT_BATCH_SIZE = 256  # passages embedded and written per call
 _PAGE = 5000
+ROW_DIM = 2  # vector width of document rows
 
 
 class StoreError(RuntimeError):
@@ -47,6 +49,16 @@ class IngestStats:
 
 def document_id(source: str) -> str:
     return "doc:" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:24]
+
+
+def _row_vector(record_id: str, dim: int) -> list[float]:
+    """The documents collection needs a vector per row but is never searched by vector: a cheap, distinct one.
+
+    (Identical or wide dummy vectors make Chroma's HNSW inserts markedly slower.)
+    """
+    angle = int(hashlib.sha256(record_id.encode()).hexdigest()[:8], 16) / 2**32 * 6.283185307179586
+    vector = [math.cos(angle), math.sin(angle)]
+    return vector + [0.0] * (dim - 2)
 
 
 def _date_number(value: date | None) -> int:
@@ -99,8 +111,11 @@ class Store:
                 PASSAGES, embedding_function=self.function, configuration={"hnsw": {"space": "cosine"}})
             self.docs = client.get_or_create_collection(
                 DOCUMENTS, embedding_function=self.function, configuration={"hnsw": {"space": "l2"}})
+            sample = self.docs.get(limit=1, include=["embeddings"])
         except Exception as error:
             raise StoreError(f"cannot open the collections of store {location}: {_one_line(error)}") from None
+        embeddings = sample.get("embeddings")
+        self.row_dim = len(embeddings[0]) if embeddings is not None and len(embeddings) else ROW_DIM
 
     # ----- meta record: embedder name and revision -------------------------------------------------
     def _meta(self) -> dict[str, Any]:
@@ -109,7 +124,7 @@ class Store:
 
     def _bump_revision(self) -> None:
         meta = {"embedder": self.embedder.name, "revision": uuid.uuid4().hex, "kind": "meta"}
-        self.docs.upsert(ids=[META_ID], documents=[""], metadatas=[meta], embeddings=[[1.0] * self.embedder.dim])
+        self.docs.upsert(ids=[META_ID], documents=[""], metadatas=[meta], embeddings=[_row_vector(META_ID, self.row_dim)])
 
     def revision(self) -> str:
         """Changes whenever passages are added or removed (caches key on it)."""
@@ -202,6 +217,8 @@ class Store:
                 bar.update(len(pending))
         finally:
             bar.close()
+            if totals["passages"] or totals["replaced"]:
+                self._bump_revision()  # once per call: caches such as the keyword index rebuild after it
         return IngestStats(**totals)
 
     def _ingest_batch(self, docs: list[Document], totals: dict[str, int], batch_size: int, max_tokens: int) -> None:
@@ -230,7 +247,7 @@ class Store:
                      **({"title": d.title} if d.title else {}), **({"date": d.date.isoformat()} if d.date else {}),
                      **({"url": d.url} if d.url else {})} for d in changed]
             self.docs.upsert(ids=[document_id(d.source) for d in changed], documents=[d.text for d in changed],
-                             metadatas=rows, embeddings=[[1.0] * self.embedder.dim] * len(changed))
+                             metadatas=rows, embeddings=[_row_vector(d.source, self.row_dim) for d in changed])
         except BaseException as error:
             self._forget(added_ids)
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
@@ -239,7 +256,6 @@ class Store:
         replaced = [d for d in changed if d.source in stored_hash]
         for d in replaced:  # old passages go after the new row is written
             self.passages.delete(where={"$and": [{"source": d.source}, {"doc_hash": {"$ne": d.hash}}]})
-        self._bump_revision()
         totals["replaced"] += len(replaced)
         totals["added"] += len(changed) - len(replaced)
         totals["passages"] += len(new_passages)
