@@ -19,8 +19,8 @@ from retrieval.types import Passage
 pytestmark = pytest.mark.slow
 
 AS_OF = date(2026, 11, 24)
-EVIDENCE = ("Transport office bulletin. The Lunden tram line opened in June 2024. "
-            "It cost 180 million euros and carries 30,000 riders a day.")
+EVIDENCE = ("Transport office bulletin, July 2024. The Lunden tram line cost 180 million euros to build. "
+            "The line opened in June 2024 and carries 30,000 riders a day.")
 
 
 @pytest.fixture(scope="module")
