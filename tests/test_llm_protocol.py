@@ -1,7 +1,6 @@
 """The LLM client against a stub OpenAI-compatible server: schema modes, quirks, failures, cache, limits, tokens."""
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
