@@ -48,11 +48,14 @@ class Searcher:
         return [passage_from_record(i, t, m, score=1.0 - float(d)) for i, t, m, d in
                 zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])]
 
+    def keyword_ranking(self, query: str, n: int, as_of: date | None = None) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) of the best `n` passages, best first."""
+        return keyword_index(self.store).search(query, k=n, as_of_number=_date_number(as_of) if as_of else None)
+
     def keyword(self, query: str, n: int, as_of: date | None = None) -> list[Passage]:
         """Best passages by BM25; score is the BM25 score."""
-        hits = keyword_index(self.store).search(query, k=n, as_of_number=_date_number(as_of) if as_of else None)
-        scores = dict(hits)
-        return [p.model_copy(update={"score": scores[p.id]}) for p in self.store.get_passages([h[0] for h in hits])]
+        scores = dict(self.keyword_ranking(query, n, as_of))
+        return [p.model_copy(update={"score": scores[p.id]}) for p in self.store.get_passages(list(scores))]
 
     def search(self, query: str, k: int = 5, as_of: date | None = None, keywords: Sequence[str] | None = None,
                mode: SearchMode = "hybrid") -> list[Passage]:
@@ -74,8 +77,9 @@ class Searcher:
             raise SearchError(f"unknown search mode {mode!r} (dense, keyword or hybrid)")
         depth = max(self.candidates, k)
         dense_hits = self.dense(query, depth, as_of)
-        keyword_hits = self.keyword(keyword_query, depth, as_of)
-        fused = reciprocal_rank_fusion([[p.id for p in dense_hits], [p.id for p in keyword_hits]])
-        by_id = {p.id: p for p in (*keyword_hits, *dense_hits)}
+        keyword_ids = [pid for pid, _ in self.keyword_ranking(keyword_query, depth, as_of)]
+        fused = reciprocal_rank_fusion([[p.id for p in dense_hits], keyword_ids])
         best = sorted(fused, key=lambda pid: -fused[pid])[:k]
-        return [by_id[pid].model_copy(update={"score": fused[pid]}) for pid in best]
+        by_id = {p.id: p for p in dense_hits}
+        by_id.update({p.id: p for p in self.store.get_passages([pid for pid in best if pid not in by_id])})
+        return [by_id[pid].model_copy(update={"score": fused[pid]}) for pid in best if pid in by_id]
