@@ -233,6 +233,7 @@ def compute_metrics(records: Sequence[dict]) -> dict[str, Any]:
         "precision": _ratio(sum(r["citations_gold"] for r in gold_known),
                             sum(r["citations_n"] for r in gold_known)),
         "n_with_gold_evidence": sum(r["citations_n"] for r in gold_known),
+        "roster_unchecked": sum(r.get("citations_roster", 0) for r in records),
     }
     out["usage"] = usage_summary(records)
     out["seconds"] = round(sum(r.get("seconds", 0.0) for r in records), 3)

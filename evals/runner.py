@@ -21,6 +21,7 @@ from evals.formats import (ClaimItem, DocumentItem, EvalSetError, Item, corpus_d
                            expected_span, load_set, sample_items)
 from evals.metrics import citation_precision, citation_validity, compute_metrics, headline
 
+ROSTER_SOURCE_PREFIX = "roster:"
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "llm_calls", "cached_calls", "estimated_cost_usd")
 
 
@@ -190,7 +191,10 @@ def _run_document(item: DocumentItem, llm: Any, checkers: Checkers, shared_dir: 
     record["claims"] = claims
     record["flags"] = [{"kind": f.kind, "spans": [list(s) for s in f.spans], "message": f.message}
                        for f in report.flags]
-    record["citations_valid"], record["citations_n"] = citation_validity(all_citations,
+    # roster citations quote the officials roster, not the corpus: counted, but not checked here
+    corpus_citations = [c for c in all_citations if not c.get("source", "").startswith(ROSTER_SOURCE_PREFIX)]
+    record["citations_roster"] = len(all_citations) - len(corpus_citations)
+    record["citations_valid"], record["citations_n"] = citation_validity(corpus_citations,
                                                                          {d.source: d.text for d in docs})
     usage = report.usage.model_dump(mode="json") if getattr(report, "usage", None) is not None else {}
     return _finish(record, started, before, llm, usage=usage)
@@ -265,8 +269,9 @@ def summary_markdown(metrics: dict[str, Any]) -> str:
                                     [[k, s["precision"], s["recall"], s["n_gold"], s["n_pred"]]
                                      for k, s in docs["flags"].items()]))
     c = metrics["citations"]
-    parts.append(f"\nCitations: validity {_fmt(c['validity'])} (n={c['n']}), precision against gold evidence "
-                 f"{_fmt(c['precision'])} (n={c['n_with_gold_evidence']}).\n")
+    parts.append(f"\nCitations: validity {_fmt(c['validity'])} (n={c['n']}; {c['roster_unchecked']} roster citations "
+                 f"not checked), precision against gold evidence {_fmt(c['precision'])} "
+                 f"(n={c['n_with_gold_evidence']}).\n")
     u = metrics["usage"]
     if u["llm_calls"] or u["tokens"]:
         parts.append(f"\nLLM: {u['llm_calls']} calls, {u['tokens']} tokens ({_fmt(u['tokens_per_item'])} per item), "

@@ -50,8 +50,9 @@ def fake_check(draft, *, store=None, as_of=None, roster_rows=None, llm=None):
         found = m.group() in corpus
         claim = Claim(id=f"c{n}", text=m.group(), start=m.start(), end=m.end(), kind="quantity", statement=draft)
         flags = [] if found else [Flag(kind="number_mismatch", message="differs")]
+        citations = [Citation(source="roster:default", quote="x", start=0, end=1)] if n == 0 else []
         results.append(ClaimResult(claim=claim, flags=flags, verdict=Verdict(
-            label=Label.supported if found else Label.contradicted, confidence=0.9)))
+            label=Label.supported if found else Label.contradicted, confidence=0.9, citations=citations)))
     return Report(as_of=as_of or date(2026, 1, 1), claims=results,
                   usage=Usage(prompt_tokens=10, completion_tokens=5, llm_calls=1))
 
@@ -83,6 +84,7 @@ def test_runner_scores_and_writes_everything(tmp_path):
     assert m["claims"]["n"] == 4 and m["claims"]["accuracy"] == 0.75  # "d" is mislabelled on purpose
     assert m["claims"]["confusion"]["matrix"][1] == [1, 1, 0]
     assert m["citations"]["validity"] == 1.0 and m["citations"]["n"] == 3
+    assert m["citations"]["roster_unchecked"] == 1  # the document's roster citation is counted apart
     assert m["citations"]["precision"] == 0.0  # item c cites evidence[1], gold is evidence[0]
     docs = m["documents"]
     # 2025 is a third number the fake extracts: 3 predictions, 2 gold, all gold found
