@@ -152,7 +152,7 @@ def cmd_eval(args) -> int:
         raise UsageError(f"no such eval set: {args.set}")
     store = _open_store(args.store, must_exist=True) if args.store else None
     result = run_eval(args.set, store=store, out_dir=args.out, limit=args.limit, seed=args.seed,
-                      llm=_llm_client(args), progress=not args.quiet)
+                      llm=_llm_client(args), progress=not args.quiet, shared_dir=args.shared)
     metrics = result.metrics if hasattr(result, "metrics") else result
     if args.format == "markdown" and hasattr(result, "summary_markdown"):
         print(result.summary_markdown)
@@ -258,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["json", "markdown"], default="json")
     s.add_argument("--limit", type=int)
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--shared", help="folder holding the seed articles that items name by text_file "
+                                    "(default: $COPYDESK_SHARED or ../shared beside the repository)")
     s.add_argument("--llm", choices=["none", "local", "openai-compatible"])
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_eval)
