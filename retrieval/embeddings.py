@@ -180,7 +180,18 @@ class CopydeskEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma adapter: pass it explicitly whenever a collection is opened (chroma's default downloads)."""
 
     def __init__(self, embedder_name: str | None = None, embedder: Embedder | None = None) -> None:
-        self.embedder = embedder or get_embedder(embedder_name)
+        self._embedder_name = embedder.name if embedder is not None else embedder_name
+        self._embedder = embedder  # resolved lazily: chroma rebuilds functions from config just to check them
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder(self._embedder_name)
+        return self._embedder
+
+    @embedder.setter
+    def embedder(self, value: Embedder) -> None:
+        self._embedder, self._embedder_name = value, value.name
 
     def __call__(self, input: Documents) -> Embeddings:
         return list(self.embedder.embed(list(input)))
@@ -199,7 +210,7 @@ class CopydeskEmbeddingFunction(EmbeddingFunction[Documents]):
         return ["cosine", "ip", "l2"]
 
     def get_config(self) -> dict[str, Any]:
-        return {"embedder": self.embedder.name}
+        return {"embedder": self._embedder_name or DEFAULT_EMBEDDER}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> "CopydeskEmbeddingFunction":
