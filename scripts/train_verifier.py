@@ -27,12 +27,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from claims.compare import content_words, overlap  # noqa: E402
 from claims.calibration import VERIFIER_PATH, expected_calibration_error, fit_platt, reliability  # noqa: E402
-from claims.judge import CLASSES, EMBEDDER_NAME, FEATURE_NAMES, pair_features  # noqa: E402
+from claims.judge import CLASSES, EMBEDDER_NAME, FEATURE_NAMES, Verifier, label_margin, pair_features  # noqa: E402
 from claims.models import Label  # noqa: E402
 
 AS_OF = date(2026, 11, 24)
 SEED = 13
+NEAR_COPY_OVERLAP = 0.75  # an other case's evidence sharing this much of the claim may be a revision of it
+NUMERIC_WEIGHT = 2.0  # the measured use is claims with a number: they weigh this much more in training
 
 
 _FEVER_TOKENS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
@@ -62,22 +65,55 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def vitaminc_synthetic(evaldata: Path, rng: random.Random) -> list[dict]:
+    """VitaminC synthetic pairs, plus two kinds of NOT ENOUGH INFO pair built from other cases of the same page:
+    - "nei": a random other case's evidence (on the topic, written for another claim);
+    - "nei_close": the other case's evidence sharing most of the claim's words, short of a near copy
+      (VitaminC real's NEI pairs are sentences of the same page about a neighbouring fact);
+    - "nei_unrelated" (fewer): a sentence of another page.
+    Other cases are often revisions of the same sentence ("born 1977" against a claim "born 1950"): evidence
+    whose figures the comparators can hold against the claim's is skipped, as it would settle the claim."""
     rows = read_jsonl(evaldata / "vitaminc" / "vitaminc_synthetic_test.jsonl")
     out = [{"claim": r["claim"], "evidence": r["evidence"], "label": Label.parse(r["label"]),
             "group": r["page"], "source": "vitaminc_synthetic"} for r in rows]
     by_page: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_page[r["page"]].append(r)
-    all_rows = rows
     nei = []
-    for r in rows[::3]:  # one NEI per three claims keeps the classes near balance
-        others = [o for o in by_page[r["page"]] if o["case_id"] != r["case_id"]]
-        other = rng.choice(others) if others else rng.choice(all_rows)
-        if other["evidence"] == r["evidence"]:
+    for k, r in enumerate(rows):
+        if k % 3 == 2:  # NEI for two claims in three keeps the classes near balance
+            if k % 6 == 5:  # and one in six meets a sentence of another page: retrieval can bring those
+                other = rng.choice(rows)
+                if other["page"] != r["page"]:
+                    nei.append({"claim": r["claim"], "evidence": other["evidence"], "group": r["page"],
+                                "label": Label.not_enough_evidence, "source": "vitaminc_synthetic+nei_unrelated"})
             continue
-        nei.append({"claim": r["claim"], "evidence": other["evidence"], "label": Label.not_enough_evidence,
-                    "group": r["page"], "source": "vitaminc_synthetic+nei"})
+        others = sorted({o["evidence"] for o in by_page[r["page"]]
+                         if o["case_id"] != r["case_id"] and o["evidence"] != r["evidence"]})
+        if k % 3 == 0:
+            rng.shuffle(others)
+            kind = "nei"
+        else:
+            claim_words = content_words(r["claim"])
+            scored = [(overlap(claim_words, content_words(o)), o) for o in others]
+            others = [o for score, o in sorted(scored, reverse=True) if score < NEAR_COPY_OVERLAP]
+            kind = "nei_close"
+        evidence = next((o for o in others if not settles(r["claim"], o)), None)
+        if evidence is not None:
+            nei.append({"claim": r["claim"], "evidence": evidence, "label": Label.not_enough_evidence,
+                        "group": r["page"], "source": f"vitaminc_synthetic+{kind}"})
     return out + nei
+
+
+def settles(claim: str, evidence: str) -> bool:
+    """Whether the comparators decide the claim's figures from this evidence (then it is no NEI pair)."""
+    from claims.verify import comparator_verdict
+    from retrieval.types import Passage
+
+    if not re.search(r"\d", claim):
+        return False
+    text = detokenize(evidence)
+    passage = Passage(id="nei", source="nei", text=text, start=0, end=len(text))
+    return comparator_verdict(detokenize(claim), [passage], AS_OF) is not None
 
 
 def fool_me_twice(evaldata: Path, rng: random.Random) -> list[dict]:
@@ -101,62 +137,120 @@ def fever_symmetric(evaldata: Path) -> list[dict]:
             for r in read_jsonl(evaldata / "fever-symmetric" / "fever_symmetric_dev.jsonl")]
 
 
-def pair_similarities(pairs: list[tuple[str, str]]) -> list[float]:
-    """Embedding cosine of each pair, embedding every distinct text once."""
+CACHE_DIR = Path.home() / ".cache" / "copydesk" / "verifier"
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def embed_cached(texts: list[str]) -> dict[str, np.ndarray]:
+    """Embedding of each distinct text, kept on disk (~/.cache/copydesk/verifier) between runs."""
     from retrieval.embeddings import get_embedder
 
-    texts = sorted({t for pair in pairs for t in pair})
-    vectors = get_embedder(EMBEDDER_NAME).embed(texts)
-    index = {t: i for i, t in enumerate(texts)}
-    return [float(vectors[index[c]] @ vectors[index[e]]) for c, e in pairs]
+    path = CACHE_DIR / f"{EMBEDDER_NAME}.npz"
+    cache: dict[str, np.ndarray] = {}
+    if path.is_file():
+        with np.load(path) as stored:
+            cache = dict(zip(stored["keys"].tolist(), stored["vectors"]))
+    wanted = {_text_key(t): t for t in texts}
+    missing = [k for k in wanted if k not in cache]
+    if missing:
+        vectors = get_embedder(EMBEDDER_NAME).embed([wanted[k] for k in missing])
+        cache.update(zip(missing, vectors))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keys = sorted(cache)
+        np.savez(path, keys=np.array(keys), vectors=np.stack([cache[k] for k in keys]).astype(np.float32))
+    return {t: cache[k] for k, t in wanted.items()}
 
 
-NEI = CLASSES.index(Label.not_enough_evidence)
+def pair_similarities(pairs: list[tuple[str, str]]) -> list[float]:
+    """Embedding cosine of each pair, embedding every distinct text once (cached on disk)."""
+    vectors = embed_cached(sorted({t for pair in pairs for t in pair}))
+    return [float(vectors[c] @ vectors[e]) for c, e in pairs]
 
 
-def best_threshold(gold: np.ndarray, pred: np.ndarray, confidence: np.ndarray) -> float:
-    """The confidence below which the judge answers not_enough_evidence: the dev split's best macro-F1,
-    never below 0.5 (the judge is conservative: it decides only when more likely right than wrong)."""
-    best, best_f1 = 0.5, -1.0
-    for threshold in np.arange(0.5, 0.81, 0.025):
-        decided = np.where((pred != NEI) & (confidence < threshold), NEI, pred)
-        f1 = macro_f1(gold.tolist(), decided.tolist())
-        if f1 > best_f1 + 1e-4:
-            best, best_f1 = round(float(threshold), 3), f1
+BIAS_GRID = np.round(np.arange(-1.5, 1.51, 0.1), 2)
+
+
+def tune_biases(gold: np.ndarray, probs: np.ndarray, comparator: np.ndarray, weight: np.ndarray) -> list[float]:
+    """Per-class log-probability biases (supported fixed at 0) that maximise the class-weighted macro-F1
+    of the whole pipeline on the dev split: comparators decide where they can, the judge elsewhere."""
+    logp = np.log(np.clip(probs, 1e-12, 1.0))
+    best, best_f1 = [0.0, 0.0, 0.0], -1.0
+    for b_con in BIAS_GRID:
+        for b_nei in BIAS_GRID:
+            biases = np.array([0.0, b_con, b_nei])
+            pred = np.where(comparator >= 0, comparator, np.argmax(logp + biases, axis=1))
+            f1 = macro_f1(gold.tolist(), pred.tolist(), weight)
+            if f1 > best_f1 + 1e-4:
+                best, best_f1 = [0.0, float(b_con), float(b_nei)], f1
     return best
 
 
-def comparator_reliability(items: list[dict]) -> dict[str, float]:
-    """Precision of each comparator decision (method:label) on the dev split's pairs."""
+def comparator_decisions(items: list[dict]) -> list[tuple[int, str | None]]:
+    """The comparators' decision on each pair as verify_statement makes it: (class index or -1, method)."""
     from claims.verify import comparator_verdict
     from retrieval.types import Passage
 
-    decisions = []
+    out: list[tuple[int, str | None]] = []
     for item in items:
         if not re.search(r"\d", item["claim"]):
+            out.append((-1, None))
             continue
         evidence = detokenize(item["evidence"])
         passage = Passage(id="dev", source="dev", text=evidence, start=0, end=len(evidence))
         verdict = comparator_verdict(detokenize(item["claim"]), [passage], AS_OF)
-        if verdict is not None:
-            decisions.append((f"{verdict.method}:{verdict.label.value}", verdict.label is item["label"]))
-    return reliability(decisions)
+        out.append((-1, None) if verdict is None else
+                   (CLASSES.index(verdict.label), f"{verdict.method}:{verdict.label.value}"))
+    return out
 
 
-def macro_f1(gold: list[int], pred: list[int]) -> float:
+def balanced_weights(labels: np.ndarray) -> np.ndarray:
+    """Sample weights giving every class the same total weight (the scored set has 100 pairs per label)."""
+    counts = np.bincount(labels, minlength=len(CLASSES)).astype(float)
+    return (len(labels) / (len(CLASSES) * np.maximum(counts, 1.0)))[labels]
+
+
+def macro_f1(gold: list[int], pred: list[int], weight: np.ndarray | None = None) -> float:
     from sklearn.metrics import f1_score
 
-    return float(f1_score(gold, pred, average="macro", labels=[0, 1, 2]))
+    return float(f1_score(gold, pred, average="macro", labels=[0, 1, 2], sample_weight=weight))
 
 
 def export_layers(model) -> list[list]:
     return [[w.round(5).tolist(), b.round(5).tolist()] for w, b in zip(model.coefs_, model.intercepts_)]
 
 
+def features_cached(items: list[dict], pairs: list[tuple[str, str]], sims: list[float]
+                    ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """Features and comparator decisions of every pair, cached on disk by the code and data that make them."""
+    digest = hashlib.sha1()
+    for module in ("claims/judge.py", "claims/compare.py", "claims/quantities.py", "claims/dates.py"):
+        digest.update((REPO / module).read_bytes())
+    for (c, e), sim in zip(pairs, sims):
+        digest.update(f"{c}\t{e}\t{sim:.6f}\n".encode("utf-8"))
+    path = CACHE_DIR / f"features-{digest.hexdigest()[:16]}.npz"
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as stored:
+            methods = [m or None for m in stored["methods"].tolist()]
+            return stored["features"], stored["comparator"], methods
+    feats = np.array([pair_features(c, e, AS_OF, sim) for (c, e), sim in zip(pairs, sims)])
+    decisions = comparator_decisions(items)
+    comparator = np.array([d for d, _ in decisions])
+    methods = [m for _, m in decisions]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, features=feats, comparator=comparator, methods=np.array([m or "" for m in methods]))
+    return feats, comparator, methods
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaldata", type=Path, default=REPO.parent / "shared" / "evaldata")
     parser.add_argument("--hidden", type=int, default=16, help="hidden units (0: logistic regression)")
+    parser.add_argument("--numeric-weight", type=float, default=NUMERIC_WEIGHT,
+                        help="training weight of claims with a number, relative to others")
+    parser.add_argument("--skip-source", nargs="*", default=[], help="sources left out of training (ablation)")
     parser.add_argument("--out", type=Path, default=VERIFIER_PATH)
     args = parser.parse_args()
     if not args.evaldata.is_dir():
@@ -169,56 +263,70 @@ def main() -> int:
     pairs = [(detokenize(i["claim"]), detokenize(i["evidence"])) for i in items]
     sims = pair_similarities(pairs)
     print(f"embeddings in {time.time() - started:.0f}s")
-    feats = np.array([pair_features(c, e, AS_OF, sim) for (c, e), sim in zip(pairs, sims)])
     labels = np.array([CLASSES.index(i["label"]) for i in items])
     splits = np.array([split_of(i["group"]) for i in items])
+    feats, comparator, methods = features_cached(items, pairs, sims)
     print(f"features in {time.time() - started:.0f}s; split sizes {dict(Counter(splits))}")
 
     from sklearn.neural_network import MLPClassifier
     from sklearn.linear_model import LogisticRegression
 
     train, dev, test = (splits == "train"), (splits == "dev"), (splits == "test")
+    numeric = np.array([bool(re.search(r"\d", c)) for c, _ in pairs])
     mean, scale = feats[train].mean(axis=0), feats[train].std(axis=0) + 1e-6
     x = (feats - mean) / scale
-    # NOT ENOUGH INFO is the smallest class: show the model half of its training pairs twice
-    train_idx = np.where(train)[0]
-    nei_idx = train_idx[labels[train_idx] == CLASSES.index(Label.not_enough_evidence)]
-    fit_idx = np.concatenate([train_idx, np.random.RandomState(SEED).choice(nei_idx, len(nei_idx) // 2)])
+    # classes weigh the same (NOT ENOUGH INFO is the smallest); claims with a number count NUMERIC_WEIGHT times
+    weight = balanced_weights(labels) * np.where(numeric, args.numeric_weight, 1.0)
+    fit_idx = np.where(train & np.array([i["source"] not in args.skip_source for i in items]))[0]
     if args.hidden > 0:
         model = MLPClassifier(hidden_layer_sizes=(args.hidden,), alpha=1e-3, max_iter=400, random_state=SEED,
                               early_stopping=True)
-        model.fit(x[fit_idx], labels[fit_idx])
+        model.fit(x[fit_idx], labels[fit_idx], sample_weight=weight[fit_idx])
         layers = export_layers(model)
     else:
         model = LogisticRegression(C=1.0, max_iter=2000)
-        model.fit(x[fit_idx], labels[fit_idx])
+        model.fit(x[fit_idx], labels[fit_idx], sample_weight=weight[fit_idx])
         layers = [[model.coef_.T.round(5).tolist(), model.intercept_.round(5).tolist()]]
     probs = model.predict_proba(x)
-    margins = np.sort(probs, axis=1)
-    margin = margins[:, -1] - margins[:, -2]
-    pred = probs.argmax(axis=1)
+    argmax = probs.argmax(axis=1)
+    # the decision rule is tuned on the dev split's numeric claims, each class weighing the same
+    dev_num = dev & numeric
+    biases = tune_biases(labels[dev_num], probs[dev_num], comparator[dev_num], balanced_weights(labels[dev_num]))
+    verifier = Verifier(np.zeros(1), np.ones(1), [], 0.0, np.array(biases))
+    pred = verifier.decide(probs)
+    margin = np.array([label_margin(p, k) for p, k in zip(probs, pred)])
     platt = fit_platt(margin[dev].tolist(), (pred[dev] == labels[dev]).tolist())
 
     from claims.calibration import sigmoid
 
     confidence = np.array([sigmoid(platt["a"] * m + platt["b"]) for m in margin])
-    threshold = best_threshold(labels[dev], pred[dev], confidence[dev])
-    decided = np.where((pred != NEI) & (confidence < threshold), NEI, pred)
-    reliabilities = comparator_reliability([i for i, s in zip(items, splits) if s == "dev"])
-    print(f"decision threshold {threshold}; comparator reliabilities {reliabilities}")
+    pipeline = np.where(comparator >= 0, comparator, pred)
+    reliabilities = reliability([(m, int(c) == int(g)) for m, c, g, d in zip(methods, comparator, labels, dev)
+                                 if d and m is not None])
+    print(f"biases {biases}; comparator reliabilities {reliabilities}")
     data = {
         "features": list(FEATURE_NAMES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
         "layers": layers, "embedder": EMBEDDER_NAME, "classes": [c.value for c in CLASSES],
-        "threshold": threshold, "calibration": {"platt": platt, "reliability": reliabilities},
+        "threshold": 0.0, "biases": biases, "calibration": {"platt": platt, "reliability": reliabilities},
         "trained_on": "vitaminc_synthetic_test (+NEI pairs), fm2 dev (+NEI from retrieved), fever_symmetric dev",
     }
     correct = (pred[test] == labels[test]).tolist()
+    test_num = test & numeric
     scores = {
         "test_size": int(test.sum()),
+        "test_macro_f1_argmax": round(macro_f1(labels[test].tolist(), argmax[test].tolist()), 4),
         "test_macro_f1": round(macro_f1(labels[test].tolist(), pred[test].tolist()), 4),
         "test_accuracy": round(float(np.mean(pred[test] == labels[test])), 4),
         "test_ece": round(expected_calibration_error(confidence[test].tolist(), correct), 4),
-        "test_macro_f1_after_threshold": round(macro_f1(labels[test].tolist(), decided[test].tolist()), 4),
+        "dev_numeric_pipeline_macro_f1_balanced": round(macro_f1(
+            labels[dev_num].tolist(), pipeline[dev_num].tolist(), balanced_weights(labels[dev_num])), 4),
+        "dev_numeric_judge_macro_f1_balanced": round(macro_f1(
+            labels[dev_num].tolist(), pred[dev_num].tolist(), balanced_weights(labels[dev_num])), 4),
+        "test_numeric_size": int(test_num.sum()),
+        "test_numeric_pipeline_macro_f1_balanced": round(macro_f1(
+            labels[test_num].tolist(), pipeline[test_num].tolist(), balanced_weights(labels[test_num])), 4),
+        "test_numeric_judge_macro_f1_balanced": round(macro_f1(
+            labels[test_num].tolist(), pred[test_num].tolist(), balanced_weights(labels[test_num])), 4),
     }
     for source in sorted({i["source"].split("+")[0] for i in items}):
         mask = test & np.array([i["source"].split("+")[0] == source for i in items])

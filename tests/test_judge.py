@@ -104,3 +104,35 @@ def test_fitting_helpers():
     assert expected_calibration_error([0.9, 0.9], [True, True]) == pytest.approx(0.1)
     with pytest.raises(ValueError, match="unknown|no calibration"):
         calibrate("judge:nonexistent", 0.5)
+
+
+def test_features_see_a_number_swapped_in_a_copied_sentence():
+    names = list(FEATURE_NAMES)
+    claim = "The bridge is 1,200 metres long and opened in spring."
+    same = pair_features(claim, "The bridge is 1,200 metres long and opened in spring.", AS_OF, 1.0)
+    swapped = pair_features(claim, "The bridge is 2,400 metres long and opened in spring.", AS_OF, 0.9)
+    reworded = pair_features(claim, "The bridge is 1,200 metres long and opened in autumn.", AS_OF, 0.9)
+    assert same[names.index("number_swapped")] == 0.0 and swapped[names.index("number_swapped")] == 1.0
+    assert swapped[names.index("swapped_number_log_ratio")] == pytest.approx(0.30103, abs=1e-4)
+    assert reworded[names.index("word_swapped")] == 1.0 and reworded[names.index("number_swapped")] == 0.0
+
+
+@pytest.mark.parametrize("evidence, holds, fails", [
+    ("The club sold 23 million tickets in the UK.", 1.0, 0.0),
+    ("The club sold 17 million tickets in the UK.", 0.0, 1.0),
+    ("The club sold more than 17 million tickets in the UK.", 0.0, 0.0),  # a bound settles no bound
+])
+def test_a_claimed_bound_is_checked_against_the_aligned_number(evidence, holds, fails):
+    names = list(FEATURE_NAMES)
+    features = pair_features("The club sold more than 20 million tickets in the UK.", evidence, AS_OF, 0.9)
+    assert features[names.index("claim_comparative")] == 1.0
+    assert (features[names.index("comparative_holds")], features[names.index("comparative_fails")]) == (holds, fails)
+
+
+def test_biases_shift_the_decision_and_are_validated():
+    data = json.loads(VERIFIER_PATH.read_text())
+    probabilities = [0.5, 0.3, 0.2]  # CLASSES order: supported, contradicted, not enough evidence
+    assert Verifier.from_json({**data, "biases": [0.0, 0.0, 0.0]}).decide(probabilities) == 0
+    assert Verifier.from_json({**data, "biases": [0.0, 0.0, 1.0]}).decide(probabilities) == 2
+    with pytest.raises(VerifierUnavailable, match="biases"):
+        Verifier.from_json({**data, "biases": [0.0, 1.0]})
