@@ -52,7 +52,7 @@ class MiniLMInt8Embedder:
     name = "minilm-int8"
     dim = 384
     max_length = 256
-    batch_size = 32
+    batch_size = 8  # on 2 shared cores: 8 gave 65-141 sentences/s, 32 gave 47-78 (noisy, loaded machine)
 
     def __init__(self) -> None:
         try:
