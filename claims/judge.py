@@ -343,7 +343,7 @@ class SentenceScore:
 
 
 class OfflineJudge:
-    """Judge a statement against passages with the shipped verifier; conservative by design."""
+    """Judge a statement against passages with the shipped verifier (biased argmax, optional confidence floor)."""
 
     method = "judge:offline"
 

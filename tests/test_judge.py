@@ -1,4 +1,4 @@
-"""The offline judge: shipped weights, conservative verdicts, verbatim citations, evidence as data only."""
+"""The offline judge: shipped weights, decision biases, edit features, verbatim citations, evidence as data only."""
 from __future__ import annotations
 
 import json
