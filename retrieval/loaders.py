@@ -69,6 +69,25 @@ def date_near_top(text: str) -> date | None:
     return None
 
 
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Markdown front matter (`---` / `key: value` lines / `---`) as metadata, and the body after it.
+
+    The body is what gets stored and cited, so a citation never quotes the metadata block.
+    """
+    match = _FRONT_MATTER.match(text)
+    if not match or len(match.group(1)) > 4000:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and not key.startswith((" ", "\t")):
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, text[match.end():].lstrip("\r\n")
+
+
 def _title_from_markdown(text: str) -> str | None:
     match = re.search(r"(?m)^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", text)
     return match.group(1).strip() if match else None
@@ -249,11 +268,18 @@ def load_file(path: str | Path, *, root: str | Path | None = None,
         raise LoadError(f"{path}: cannot read ({error.strerror or error})") from None
     if not text.strip():
         raise LoadError(f"{path}: file is empty")
-    title = _title_from_markdown(text) if suffix in (".md", ".markdown") else None
+    meta: dict[str, str] = {}
+    if suffix in (".md", ".markdown"):
+        meta, text = split_front_matter(text)
+        if not text.strip():
+            raise LoadError(f"{path}: file has front matter but no text")
+    title = meta.get("title") or (_title_from_markdown(text) if suffix in (".md", ".markdown") else None)
     if title is None:
         first_line = text.strip().splitlines()[0].strip()
         title = first_line if len(first_line) <= 120 and not first_line.endswith(".") else None
-    return [Document(source=source, text=text, title=title, date=date_near_top(text))]
+    published = parse_date(meta["date"]) if meta.get("date") else None
+    return [Document(source=source, text=text, title=title, date=published or date_near_top(text),
+                     url=meta.get("url") or None)]
 
 
 def _walk(folder: Path) -> Iterator[Path]:

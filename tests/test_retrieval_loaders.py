@@ -183,3 +183,15 @@ def test_parse_date(value, expected):
 def test_seed_articles_load_when_present(seeds_dir):
     docs = list(load_paths([seeds_dir], skip_errors=True))
     assert docs and all(d.text.strip() for d in docs)
+
+
+def test_markdown_front_matter_is_metadata_not_text(tmp_path):
+    from retrieval.loaders import load_file
+
+    path = tmp_path / "poll.md"
+    path.write_text("---\ntitle: Poll edges up\ndate: 2025-11-24\nurl: https://example.org/poll\n---\n"
+                    "# Poll edges up\n\nApproval rose to 72%.\n", encoding="utf-8")
+    (doc,) = load_file(path)
+    assert doc.title == "Poll edges up"
+    assert str(doc.date) == "2025-11-24" and doc.url == "https://example.org/poll"
+    assert doc.text.startswith("# Poll edges up") and "---" not in doc.text
