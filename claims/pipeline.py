@@ -54,6 +54,25 @@ def _mismatch_flag(claim: Claim, verdict: Verdict) -> Flag | None:
                 spans=[(claim.start, claim.end)], claim_ids=[claim.id], citations=verdict.citations)
 
 
+def _attributable(claim: Claim, verdict: Verdict, claims: list[Claim]) -> Verdict:
+    """A judge that contradicts a sentence holding several values cannot say which one is wrong.
+
+    Value claims (quantities, dates) in such a sentence are contradicted only by a comparator, which
+    compares the claim's own value; a judge's sentence-level contradiction becomes not_enough_evidence.
+    """
+    if (verdict.label is not Label.contradicted or not verdict.method.startswith("judge")
+            or claim.kind not in ("quantity", "date")):
+        return verdict
+    siblings = [c for c in claims if c.id != claim.id and c.kind in ("quantity", "date")
+                and c.sentence_start == claim.sentence_start]
+    if not siblings:
+        return verdict
+    return verdict.model_copy(update={
+        "label": Label.not_enough_evidence, "citations": [], "confidence": 0.5,
+        "rationale": f"{verdict.rationale}; but the sentence holds {len(siblings) + 1} values and no comparator "
+                     f"showed that {claim.text!r} is the wrong one"})
+
+
 def extract(draft: str, as_of: date, *, llm=None, notes: list[str] | None = None) -> list[Claim]:
     """Rule-based claims, merged with an LLM's when one is configured (falling back with a note)."""
     from claims.extract import RuleExtractor
@@ -117,7 +136,7 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
         passages = retrieved[claim.id]
         verdict = official_verdict(claim, roster, as_of, claims=claims) if claim.kind == "official" else None
         if verdict is None:
-            verdict = verify(claim, passages, as_of, llm=llm)
+            verdict = _attributable(claim, verify(claim, passages, as_of, llm=llm), claims)
         if verdict.note and verdict.note not in notes:
             notes.append(verdict.note)
         flags = list(claim_flags.get(claim.id, []))

@@ -236,6 +236,12 @@ def role_of(title: str) -> str | None:
     return None
 
 
+def _excluded(title: str) -> bool:
+    """Titles that never name a roster office ("Deputy Prime Minister", "Vice President")."""
+    folded = fold(title)
+    return any(role == "excluded" and pattern.search(folded) for role, pattern in _ROLE_PATTERNS)
+
+
 def title_word(title: str) -> str:
     """The last word of a title, folded: "Secretary" -> "secretary"."""
     words = fold(title).split()
@@ -452,7 +458,7 @@ class Roster:
         """
         role = role_of(title)
         if role is None:
-            return []
+            return [] if _excluded(title) else self._offices_by_words(title, context)
         if role == "generic":
             return self._offices_held_by(name, [o for o in self.offices() if title_word(title) in fold(o)])
         accepted = _ROLE_ACCEPTS.get(role, {role})
@@ -475,6 +481,23 @@ class Roster:
             if narrowed:
                 return sorted(narrowed, key=lambda o: (role_of(o) != role, -in_context[country_of(o)]))
         return candidates
+
+    def _offices_by_words(self, title: str, context: str) -> list[str]:
+        """Offices outside the built-in roles (a mayor, a central-bank governor from a --roster file):
+        those named by the title's last word whose other words ("Eastport") appear in the title or context."""
+        word = title_word(title)
+        if not word or word in ("of", "the"):
+            return []
+        cue = set(fold(f"{title} {context}").split())
+        found = []
+        for office in self.offices():
+            words = fold(office).split()
+            if word not in words:
+                continue
+            place = [w for w in words if w not in (word, "of", "the", "and")]
+            if place and all(w in cue for w in place):
+                found.append(office)
+        return found
 
     def _offices_held_by(self, name: str | None, offices: list[str]) -> list[str]:
         if not name:
