@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from claims.models import DateValue
+from claims.spans import longest_non_overlapping
 
 MONTHS: dict[str, int] = {}
 for _number, _name in enumerate(calendar.month_name):
@@ -263,12 +264,4 @@ def find_dates(text: str, as_of: date) -> list[DateMatch]:
                 start = prefix.start() if prefix is not None else m.start()
                 end = m.end() - 1 if text[m.end() - 1] == "." else m.end()
                 found.append(DateMatch(start, end, value))
-    found.sort(key=lambda d: (d.start, -(d.end - d.start)))
-    kept: list[DateMatch] = []
-    for match in found:
-        if kept and match.start < kept[-1].end:
-            if match.end - match.start > kept[-1].end - kept[-1].start:
-                kept[-1] = match
-            continue
-        kept.append(match)
-    return kept
+    return longest_non_overlapping(found)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from claims.models import Quantity
+from claims.spans import longest_non_overlapping
 
 WORD_NUMBERS: dict[str, float] = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -442,12 +443,4 @@ def find_quantities(text: str) -> list[QuantityMatch]:
     found.extend(_duration_matches(text))  # before the written counts: "Eight days later" is a duration
     found.extend(_word_matches(text))
     found.extend(_rank_matches(text))
-    found.sort(key=lambda q: (q.start, -(q.end - q.start)))
-    kept: list[QuantityMatch] = []
-    for match in found:
-        if kept and match.start < kept[-1].end:
-            if match.end - match.start > kept[-1].end - kept[-1].start:
-                kept[-1] = match
-            continue
-        kept.append(match)
-    return kept
+    return longest_non_overlapping(found)
