@@ -41,13 +41,17 @@ class ConverterError(ValueError):
 
 
 def clean_fever_text(text: str) -> str:
-    """Undo FEVER/PTB tokenisation: bracket tokens, spaces before punctuation and clitics, U+FFFD."""
+    """Undo FEVER/PTB tokenisation as a reader would see the text ("May 11 , 2014 ." -> "May 11, 2014.").
+
+    Bracket tokens, spaces before punctuation and clitics, after opening brackets and "$", U+FFFD.
+    The verifier's training and measuring scripts use this same function.
+    """
     for token, char in _FEVER_TOKENS.items():
         text = text.replace(token, char)
     text = text.replace("\ufffd", " ")
     text = re.sub(r"\s+([.,;:!?%)\]}])", r"\1", text)
-    text = re.sub(r"([(\[{])\s+", r"\1", text)
-    text = re.sub(r"\s+('s|'re|'ve|'ll|'d|'m|n't)\b", r"\1", text)
+    text = re.sub(r"([(\[{$])\s+", r"\1", text)
+    text = re.sub(r"\s+('s|'re|'ve|'ll|'d|'m|n't|')(?=\W|$)", r"\1", text)
     text = re.sub(r'"\s+(.*?)\s+"', r'"\1"', text)
     return re.sub(r"\s{2,}", " ", text).strip()
 

@@ -31,6 +31,7 @@ from claims.compare import content_words, overlap  # noqa: E402
 from claims.calibration import VERIFIER_PATH, expected_calibration_error, fit_platt, reliability  # noqa: E402
 from claims.judge import CLASSES, EMBEDDER_NAME, FEATURE_NAMES, Verifier, label_margin, pair_features  # noqa: E402
 from claims.models import Label  # noqa: E402
+from evals.converters import clean_fever_text  # noqa: E402
 
 AS_OF = date(2026, 11, 24)
 SEED = 13
@@ -38,19 +39,7 @@ NEAR_COPY_OVERLAP = 0.75  # an other case's evidence sharing this much of the cl
 NUMERIC_WEIGHT = 2.0  # the measured use is claims with a number: they weigh this much more in training
 
 
-_FEVER_TOKENS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
-                 "``": '"', "''": '"'}
-
-
-def detokenize(text: str) -> str:
-    """Undo FEVER/Wikipedia tokenisation ("May 11 , 2014 ." -> "May 11, 2014."), as a reader would see it."""
-    for token, char in _FEVER_TOKENS.items():
-        text = text.replace(token, char)
-    text = text.replace("\ufffd", " ")
-    text = re.sub(r"\s+([,.;:!?%)\]}'])", r"\1", text)
-    text = re.sub(r"([(\[{$])\s+", r"\1", text)
-    text = re.sub(r'"\s+(.*?)\s+"', r'"\1"', text)
-    return re.sub(r"\s{2,}", " ", text).strip()
+detokenize = clean_fever_text  # one FEVER detokeniser for training, measuring and the eval converters
 
 
 def split_of(key: str) -> str:
