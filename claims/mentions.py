@@ -29,7 +29,8 @@ TITLES = (
     "Commerce Secretary", "Foreign Minister", "Finance Minister", "Defense Minister", "Defence Minister",
     "Trade Minister", "Economy Minister", "Interior Minister", "Chief Executive", "Supreme Leader",
     "Crown Prince", "President", "Premier", "Chancellor", "King", "Queen", "Emperor", "Governor", "Mayor",
-    "Senator", "Ambassador", "Chairman", "Speaker", "Minister",
+    "Senator", "Ambassador", "Chairman", "Chairwoman", "Chairperson", "Chair", "Speaker", "Council Leader",
+    "First Minister", "Chief Minister", "Commissioner", "Leader", "Minister",
 )
 CASE_SENSITIVE_TITLES = ("PM", "FM")
 COUNTRIES = (

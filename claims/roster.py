@@ -458,7 +458,7 @@ class Roster:
         """
         role = role_of(title)
         if role is None:
-            return [] if _excluded(title) else self._offices_by_words(title, context)
+            return [] if _excluded(title) else self._offices_by_words(title, context, name)
         if role == "generic":
             return self._offices_held_by(name, [o for o in self.offices() if title_word(title) in fold(o)])
         accepted = _ROLE_ACCEPTS.get(role, {role})
@@ -482,22 +482,20 @@ class Roster:
                 return sorted(narrowed, key=lambda o: (role_of(o) != role, -in_context[country_of(o)]))
         return candidates
 
-    def _offices_by_words(self, title: str, context: str) -> list[str]:
-        """Offices outside the built-in roles (a mayor, a central-bank governor from a --roster file):
-        those named by the title's last word whose other words ("Eastport") appear in the title or context."""
+    def _offices_by_words(self, title: str, context: str, name: str | None = None) -> list[str]:
+        """Offices outside the built-in roles (a mayor, a council leader from a --roster file): those named
+        by the title's last word whose other words ("Eastport") appear in the title or context, else those
+        whose holders include someone whose name is, or is close to, the one written."""
         word = title_word(title)
         if not word or word in ("of", "the"):
             return []
         cue = set(fold(f"{title} {context}").split())
-        found = []
-        for office in self.offices():
-            words = fold(office).split()
-            if word not in words:
-                continue
-            place = [w for w in words if w not in (word, "of", "the", "and")]
-            if place and all(w in cue for w in place):
-                found.append(office)
-        return found
+        named = [o for o in self.offices() if word in fold(o).split()]
+        found = [o for o in named if (place := [w for w in fold(o).split() if w not in (word, "of", "the", "and")])
+                 and all(w in cue for w in place)]
+        if found or not name:
+            return found
+        return sorted({m.holder.office for m in self.match_name(name, self._terms_in_offices(named))})
 
     def _offices_held_by(self, name: str | None, offices: list[str]) -> list[str]:
         if not name:

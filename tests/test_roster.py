@@ -295,3 +295,14 @@ def test_check_roster_script_accepts_the_default_and_reports_overlaps(tmp_path, 
                           "Prime Minister of Japan,C D,2021-01-01,,\n", "overlap.csv")
     assert script.main([str(bad)]) == 1
     assert "A B (since 2020-01-01) overlaps C D" in capsys.readouterr().out
+
+
+def test_offices_from_extra_rows_resolve_by_place_or_holder_name():
+    rows = [{"office": "Leader of Marlow Bay City Council", "holder": "Gareth Penrose", "start": "2019-05-10",
+             "end": "2025-05-09", "aliases": ""}]
+    roster = Roster.load().with_rows(rows)
+    office = ["Leader of Marlow Bay City Council"]
+    assert roster.resolve_offices("council leader", "Marlow Bay City Council voted.", None) == office
+    assert roster.resolve_offices("council leader", "He spoke after the vote.", "Gareth Penrose") == office
+    assert roster.resolve_offices("council leader", "He spoke after the vote.", "John Smith") == []
+    assert roster.resolve_offices("Deputy Prime Minister", "Japan", None) == []
