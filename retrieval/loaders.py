@@ -73,10 +73,9 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", r
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Markdown front matter (`---` / `key: value` lines / `---`) as metadata, and the body after it.
-
-    The body is what gets stored and cited, so a citation never quotes the metadata block.
-    """
+    """Markdown front matter (`---` / `key: value` lines / `---`) as metadata, and the text with that
+    block blanked out (same length, newlines kept), so that offsets still point into the original
+    file while the metadata is never indexed or quoted."""
     match = _FRONT_MATTER.match(text)
     if not match or len(match.group(1)) > 4000:
         return {}, text
@@ -85,7 +84,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         key, sep, value = line.partition(":")
         if sep and key.strip() and not key.startswith((" ", "\t")):
             meta[key.strip().lower()] = value.strip().strip("\"'")
-    return meta, text[match.end():].lstrip("\r\n")
+    return meta, re.sub(r"[^\n]", " ", text[:match.end()]) + text[match.end():]
 
 
 def _title_from_markdown(text: str) -> str | None:

@@ -189,9 +189,12 @@ def test_markdown_front_matter_is_metadata_not_text(tmp_path):
     from retrieval.loaders import load_file
 
     path = tmp_path / "poll.md"
-    path.write_text("---\ntitle: Poll edges up\ndate: 2025-11-24\nurl: https://example.org/poll\n---\n"
-                    "# Poll edges up\n\nApproval rose to 72%.\n", encoding="utf-8")
+    original = ("---\ntitle: Poll edges up\ndate: 2025-11-24\nurl: https://example.org/poll\n---\n"
+                "# Poll edges up\n\nApproval rose to 72%.\n")
+    path.write_text(original, encoding="utf-8")
     (doc,) = load_file(path)
     assert doc.title == "Poll edges up"
     assert str(doc.date) == "2025-11-24" and doc.url == "https://example.org/poll"
-    assert doc.text.startswith("# Poll edges up") and "---" not in doc.text
+    assert "---" not in doc.text and "title:" not in doc.text
+    start = original.index("Approval")  # offsets still point into the file as written
+    assert doc.text[start:start + 21] == original[start:start + 21] == "Approval rose to 72%."
