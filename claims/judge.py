@@ -81,20 +81,25 @@ def _quantity_agreement(claim: str, evidence: str) -> tuple[float, float, float]
     if not claim_hits:
         return 0.0, 0.0, 0.0
     ev_hits = quantities_in(evidence)
+    return _shares([
+        [_relation(interval(hit.quantity, claim[hit.start:hit.end]), interval(e.quantity, evidence[e.start:e.end]),
+                   _strict(hit.quantity))
+         for e in ev_hits if _family(e.quantity) == _family(hit.quantity)]
+        for hit in claim_hits])
+
+
+def _shares(labels_per_value: list[list[Label | None]]) -> tuple[float, float, float]:
+    """Shares of the claim's values that some evidence value supports, that every comparable evidence
+    value contradicts, and that stay open."""
     supported = contradicted = unmatched = 0
-    for hit in claim_hits:
-        q = hit.quantity
-        labels = [
-            _relation(interval(q, claim[hit.start:hit.end]), interval(e.quantity, evidence[e.start:e.end]), _strict(q))
-            for e in ev_hits if _family(e.quantity) == _family(q)
-        ]
+    for labels in labels_per_value:
         if Label.supported in labels:
             supported += 1
         elif labels and all(lbl is Label.contradicted for lbl in labels):
             contradicted += 1
         else:
             unmatched += 1
-    n = len(claim_hits)
+    n = len(labels_per_value)
     return supported / n, contradicted / n, unmatched / n
 
 
@@ -103,17 +108,7 @@ def _date_agreement(claim: str, evidence: str, as_of: date) -> tuple[float, floa
     if not claim_hits:
         return 0.0, 0.0, 0.0, 0.0
     ev_hits = dates_in(evidence, as_of)
-    supported = contradicted = unmatched = 0
-    for hit in claim_hits:
-        labels = [_date_label(hit.value, e.value) for e in ev_hits]
-        if Label.supported in labels:
-            supported += 1
-        elif labels and all(lbl is Label.contradicted for lbl in labels):
-            contradicted += 1
-        else:
-            unmatched += 1
-    n = len(claim_hits)
-    return 1.0, supported / n, contradicted / n, unmatched / n
+    return (1.0, *_shares([[_date_label(hit.value, e.value) for e in ev_hits] for hit in claim_hits]))
 
 
 def similarities(claim: str, evidences: Sequence[str]) -> list[float]:
