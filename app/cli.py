@@ -286,9 +286,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+PASS_THROUGH = {"suite": cmd_suite, "convert": cmd_convert}  # their own option parsers take every argument
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        if argv and argv[0] in PASS_THROUGH:
+            rest = argv[1:]
+            return PASS_THROUGH[argv[0]](argparse.Namespace(suite_args=rest, convert_args=rest))
         args = parser.parse_args(argv)
         return args.func(args)
     except KeyboardInterrupt:

@@ -174,3 +174,11 @@ def test_unknown_command_exits_2(capsys):
     assert main(["frobnicate"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("copydesk: error:") and "\n" not in err
+
+
+def test_suite_and_convert_take_their_own_options(capsys):
+    assert main(["convert", "--list"]) == 0
+    assert "vitaminc-numeric-300" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as caught:
+        main(["suite", "--help"])
+    assert caught.value.code == 0 and "--floors" in capsys.readouterr().out
