@@ -63,7 +63,7 @@ def test_check_demo_draft_shows_the_three_findings(demo_store: Path):
 
 def test_check_reads_stdin_and_prints_table(demo_store: Path):
     proc = run_cli("check", "--store", str(demo_store), "--as-of", "2026-01-20", "-",
-                   stdin=b"About 28,500 U.S. troops are stationed in South Korea.")
+                   stdin=b"About 28,500 U.S. troops are based in South Korea.")
     assert proc.returncode == 0, proc.stderr.decode()
     assert "SUPPORTED" in proc.stdout.decode()
 
@@ -79,7 +79,7 @@ def test_check_markdown_to_file(demo_store: Path, tmp_path: Path):
 @pytest.mark.parametrize("case", ["empty", "missing", "binary", "latin1", "format", "date", "roster"])
 def test_check_bad_input_exits_2_with_one_line(case: str, tmp_path: Path):
     draft = tmp_path / "draft.txt"
-    draft.write_text("About 28,500 U.S. troops are stationed in South Korea.")
+    draft.write_text("About 28,500 U.S. troops are based in South Korea.")
     args = ["check", str(draft)]
     if case == "empty":
         draft.write_text("   \n")

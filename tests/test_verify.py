@@ -86,7 +86,7 @@ def test_a_failing_llm_falls_back_to_the_offline_judge(monkeypatch):
 
 
 def test_verdicts_always_cite_when_they_decide():
-    for statement in ("Some 28,500 U.S. troops are stationed in South Korea.",
+    for statement in ("Some 28,500 U.S. troops are based in South Korea.",
                       "Some 45,000 U.S. troops are stationed in South Korea.",
                       "The alliance was signed in 1953 by both governments.",
                       "South Korea hosts American troops under the alliance."):
