@@ -353,6 +353,9 @@ _ARITHMETIC = [
     # "72%, up 2 points from 70%"
     re.compile(rf"(?P<x>{NUM})(?P<xp>{PCT})?,?\s+{_DIR}\s+(?:by\s+)?(?P<n>{NUM}){CHANGE}\s+from\s+(?P<y>{NUM})"
                rf"(?P<yp>{PCT})?", re.IGNORECASE),
+    # "12,400 people were waiting in September, down 1,200 from 14,100 in March"
+    re.compile(rf"(?P<x>{NUM})(?P<xp>{PCT})?(?:[^;!?\n.]|\.\d){{1,60}}?,\s+{_DIR}\s+(?:by\s+)?(?P<n>{NUM}){CHANGE}"
+               rf"\s+from\s+(?P<y>{NUM})(?P<yp>{PCT})?", re.IGNORECASE),
     # "rose 3 points from 45% to 49%"
     re.compile(rf"\b{_DIR}\s+(?:by\s+)?(?P<n>{NUM}){CHANGE},?\s+from\s+(?P<y>{NUM})(?P<yp>{PCT})?\s+to\s+"
                rf"(?P<x>{NUM})(?P<xp>{PCT})?", re.IGNORECASE),

@@ -363,3 +363,14 @@ def test_arithmetic_that_does_not_add_up(sentence, stated):
 ])
 def test_arithmetic_that_adds_up(sentence):
     assert internal_flags(sentence, []) == []
+
+
+def test_a_stated_change_far_from_its_value_is_still_checked():
+    from claims.consistency import _arithmetic_flags
+
+    wrong = "The board said 12,400 people were on its waiting list in September, down 1,200 from 14,100 in March."
+    right = "The board said 12,400 people were on its waiting list in September, down 1,700 from 14,100 in March."
+    assert [f.kind for f in _arithmetic_flags(wrong)] == ["internal_inconsistency"]
+    assert "1,700" in _arithmetic_flags(wrong)[0].message
+    assert _arithmetic_flags(right) == []
+    assert _arithmetic_flags("In 2024 the club had 300 members, up 40 from 260.") == []
