@@ -16,6 +16,7 @@ import pytest
 
 from retrieval.store import IngestStats, StoreError, open_store
 from retrieval.types import Document
+from e2e.server import free_port
 
 DOCS = [
     Document(source="ports.md", title="Ports", date=date(2025, 6, 1),
@@ -137,18 +138,12 @@ def test_store_path_that_is_a_file(tmp_path):
         open_store(tmp_path / "file")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
     binary = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     if binary is None:
         pytest.skip("the chroma CLI is not installed (pip install chromadb provides it)")
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "chroma.log", "wb")
     process = subprocess.Popen([binary, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
                                 "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
@@ -189,4 +184,4 @@ def test_store_on_a_chroma_server(chroma_server):
 
 def test_unreachable_server_is_a_clear_error():
     with pytest.raises(StoreError, match="cannot reach the Chroma server"):
-        open_store(url=f"http://127.0.0.1:{_free_port()}", embedder=HashEmbedder())
+        open_store(url=f"http://127.0.0.1:{free_port()}", embedder=HashEmbedder())

@@ -1,20 +1,14 @@
 """Settings page (AppTest): choose a backend, test the connection; the API key never leaves the session."""
 from __future__ import annotations
 
-import socket
 
 import pytest
 
 from app import ui_backend
 from e2e.apptest import env, new_app
+from e2e.server import free_port
 
 SECRET = "sk-test-0123456789-never-on-disk"
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_settings_reach_the_check_and_the_key_stays_in_memory(monkeypatch, tmp_path):
@@ -43,7 +37,7 @@ def test_connection_failure_is_reported(monkeypatch, tmp_path):
     env(monkeypatch, tmp_path)
     at = new_app("Settings").run()
     at.radio(key="llm_backend").set_value("openai-compatible").run()
-    at.text_input(key="llm_base_url").set_value(f"http://127.0.0.1:{closed_port()}/v1")
+    at.text_input(key="llm_base_url").set_value(f"http://127.0.0.1:{free_port()}/v1")
     at.text_input(key="llm_model").set_value("none-such").run()
     next(b for b in at.button if b.label == "Test connection").click().run()
     assert not at.exception
