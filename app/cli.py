@@ -70,7 +70,7 @@ def _llm_client(args):
 
     config = LLMConfig.from_env()
     if getattr(args, "llm", None):
-        config = config.model_copy(update={"backend": args.llm}) if hasattr(config, "model_copy") else config
+        config = config.model_copy(update={"backend": args.llm})
     return get_client(config)
 
 
@@ -120,7 +120,6 @@ def cmd_check(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from claims.drafts import draft_sha  # noqa: F401  (kept for symmetry with check)
     from claims.pipeline import extract
 
     draft = _read_draft(args.draft)
@@ -153,11 +152,10 @@ def cmd_eval(args) -> int:
     store = _open_store(args.store, must_exist=True) if args.store else None
     result = run_eval(args.set, store=store, out_dir=args.out, limit=args.limit, seed=args.seed,
                       llm=_llm_client(args), progress=not args.quiet, shared_dir=args.shared)
-    metrics = result.metrics if hasattr(result, "metrics") else result
-    if args.format == "markdown" and hasattr(result, "summary_markdown"):
+    if args.format == "markdown":
         print(result.summary_markdown)
     else:
-        print(json.dumps(metrics, indent=2, ensure_ascii=False, default=str))
+        print(json.dumps(result.metrics, indent=2, ensure_ascii=False, default=str))
     return 0
 
 

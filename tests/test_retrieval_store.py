@@ -16,7 +16,7 @@ import pytest
 
 from retrieval.store import IngestStats, StoreError, open_store
 from retrieval.types import Document
-from e2e.server import free_port
+from e2e.server import free_port, stop
 
 DOCS = [
     Document(source="ports.md", title="Ports", date=date(2025, 6, 1),
@@ -162,11 +162,7 @@ def chroma_server(tmp_path):
             pytest.fail("chroma server did not start within 30 s")
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
 
 

@@ -20,6 +20,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """End a server process started by a test: politely, then by force after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextmanager
 def streamlit_server(env: dict[str, str], log: Path, timeout_s: float = 60) -> Iterator[str]:
     """Start the app; yield its URL once /_stcore/health answers; stop it (and only it) afterwards."""
@@ -44,9 +54,4 @@ def streamlit_server(env: dict[str, str], log: Path, timeout_s: float = 60) -> I
                 time.sleep(0.3)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
