@@ -15,6 +15,7 @@ from datetime import date
 from typing import Literal
 
 from claims.models import Citation, Claim, DateValue, Flag, Label, OfficialMention, Quantity, Verdict
+from claims.mentions import HONORIFICS
 from claims.roster import (Holder, Roster, countries_in, country_of, fold, name_keys, name_tokens, near_miss_score,
                            role_of)
 
@@ -129,6 +130,10 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
             return roster.holders_on(office, day)
         return [h for h in roster.terms_in(office) if _overlaps(h, period)]
 
+    if _is_honorific(m):
+        if m.full_name:
+            return _check_bare_name(name, roster, as_of, periods)
+        return _check_honorific(claim, name, roster, as_of, claims)
     if m.office and m.office in roster.offices():
         offices = [m.office]
     elif m.title:
@@ -173,6 +178,57 @@ def check_official(claim: Claim, roster: Roster, as_of: date, claims: Iterable[C
     if best is None or not _grounded(claim, m, name, best[2], roster):
         return None
     return OfficialCheck("misnamed", name, best[2], day, best[1], holders(best[2]), period)
+
+
+def _is_honorific(m: OfficialMention) -> bool:
+    return bool(m.title) and m.title.rstrip(".") in HONORIFICS
+
+
+def _titled_officials(claims: Iterable[Claim]) -> list[tuple[Claim, str]]:
+    """Officials the draft names in full with a title (not an honorific): the people a "Mr X" may mean."""
+    out = []
+    for c in claims:
+        m = c.official
+        if c.kind == "official" and m is not None and m.title and not _is_honorific(m):
+            name = _checked_name(m)
+            if name and len(name_tokens(name)) >= 2:
+                out.append((c, name))
+    return out
+
+
+def _honorific_referent(claim: Claim, name: str, claims: Iterable[Claim], roster: Roster | None
+                        ) -> tuple[Claim, str] | None:
+    """The one titled official of the draft whose name `name` ("Stammer" after "Mr") misspells, if any.
+
+    None when the name is an officeholder's own (a real person), or resembles no titled official or several.
+    """
+    if roster is not None and roster.match_name(name, near=False):
+        return None
+    near = [(c, full) for c, full in _titled_officials(claims) if c.id != claim.id and _misspells(name, full)]
+    return near[0] if len({fold(full) for _, full in near}) == 1 else None
+
+
+MAX_SURNAME_LENGTH_GAP = 2  # "Stam" is not "Starmer" misspelt: a slip drops or adds a letter or two
+
+
+def _misspells(surname: str, full: str) -> bool:
+    """Whether a lone surname is a slip for a word of `full`: close, and about as long."""
+    word = "".join(name_tokens(surname))
+    return any(abs(len(word) - len(part)) <= MAX_SURNAME_LENGTH_GAP and near_miss_score(word, part) > 0
+               for part in name_tokens(full))
+
+
+def _check_honorific(claim: Claim, name: str, roster: Roster, as_of: date, claims: Iterable[Claim]
+                     ) -> OfficialCheck | None:
+    """ "Mr Stammer" after "Prime Minister Keir Starmer": misnamed when the person meant holds the office."""
+    claims = list(claims)
+    referent = _honorific_referent(claim, name, claims, roster)
+    if referent is None:
+        return None
+    check = check_official(referent[0], roster, as_of, claims)
+    if check is None or check.status != "ok":
+        return None
+    return OfficialCheck("misnamed", name, check.office, check.day, check.term, check.current, check.period)
 
 
 def _check_bare_name(name: str, roster: Roster, as_of: date, periods: list[DateValue]) -> OfficialCheck | None:
@@ -273,9 +329,28 @@ def _same_official_two_ways(claims: list[Claim], roster: Roster | None) -> list[
             if pair in seen:
                 continue
             seen.add(pair)
-            flags.append(Flag(kind="internal_inconsistency",
-                              message=f"The draft names one official two ways: {name_a!r} and {name_b!r}",
-                              spans=[(a.start, a.end), (b.start, b.end)], claim_ids=[a.id, b.id]))
+            flags.append(_two_ways_flag(a, name_a, b, name_b))
+    return flags + _honorific_two_ways(claims, roster)
+
+
+def _two_ways_flag(a: Claim, name_a: str, b: Claim, name_b: str) -> Flag:
+    return Flag(kind="internal_inconsistency",
+                message=f"The draft names one official two ways: {name_a!r} and {name_b!r}",
+                spans=[(a.start, a.end), (b.start, b.end)], claim_ids=[a.id, b.id])
+
+
+def _honorific_two_ways(claims: list[Claim], roster: Roster | None) -> list[Flag]:
+    """ "Board chair Helen Marchetti" then "Ms Marchant": an honorific with a misspelt surname."""
+    flags = []
+    for c in claims:
+        m = c.official
+        if c.kind != "official" or m is None or not _is_honorific(m) or m.full_name or not m.name:
+            continue
+        if len(name_tokens(m.name)) != 1:
+            continue
+        referent = _honorific_referent(c, m.name, claims, roster)
+        if referent is not None:
+            flags.append(_two_ways_flag(referent[0], referent[1], c, c.text))
     return flags
 
 

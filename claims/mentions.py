@@ -84,6 +84,10 @@ _TITLED = re.compile(
 _POSSESSIVE = re.compile(
     rf"(?<![\w.]){_NAME}['’]s\s+(?:[a-z]+\s+)?(?P<office>{'|'.join(OFFICE_NOUNS)})\b"
 )
+HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Sir", "Dame")
+_HONORIFIC = re.compile(
+    rf"(?<![\w.])(?P<title>{'|'.join(HONORIFICS)})\.?[ \t]+(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)\b"
+)
 _NAME_WORD_AFTER = re.compile(r"[ \t]+[A-Z][a-z]+\b(?<!\bAdministration)(?<!\bGovernment)(?<!\bCabinet)")
 _NAME_WORD_BEFORE = re.compile(r"(?<![.!?:;,–—-])[ \t]*\b(?!(?:The|A|An|But|And|Then|When|While|If|As|So|Yet|President|Premier|Chancellor|Minister|King|Queen|Governor|Mayor|Secretary|Senator|Ambassador|Emperor|Prince|Speaker|Chairman)\b)[A-Z][a-z]+[ \t]+$")
 
@@ -197,6 +201,8 @@ def find_official_mentions(text: str) -> list[MentionMatch]:
             name=name, title=title, full_name=_full_name_for(name, people) or _unique_holder(name, roster)))
         for start, end, name, title in kept
     ]
+    matches += _honorific_mentions(text, kept, people, roster)
+    matches.sort(key=lambda x: x.start)
     if bare_keys:
         alternation = "|".join(re.escape(k) for k in sorted(bare_keys, key=len, reverse=True))
         after = r"(?![\w]|['’][a-rt-z])"  # "Xi's" but not "Xi'an"
@@ -223,6 +229,35 @@ def find_official_mentions(text: str) -> list[MentionMatch]:
     matches = [_with_learned_full_name(x, learned_full_names) for x in matches]
     matches.sort(key=lambda x: x.start)
     return matches
+
+
+def _honorific_mentions(text: str, kept: list[tuple[int, int, str, str | None]], people: list[str],
+                        roster: dict[str, str]) -> list[MentionMatch]:
+    """ "Mr Stammer", "Ms Halloran", "Sir Keir Starmer": an honorific and a name that is, or is close to, an
+    official's name (a titled person of this text, or a known officeholder).
+
+    An honorific is not a title: it says who is meant only through the name, so a name that resembles no
+    official stays out (most people called "Ms" in a story hold no office). `full_name` is set only when
+    the name is exactly a known official's; a near-miss is left for the consistency checks to judge.
+    """
+    from claims.roster import near_miss_score, name_tokens
+
+    officials = list(dict.fromkeys([*people, *roster.values()]))
+    found: list[MentionMatch] = []
+    for m in _HONORIFIC.finditer(text):
+        if any(start < m.end() and m.start() < end for start, end, _, _ in kept):
+            continue
+        name = _clean_name(m.group("name"))
+        if not name or name in NON_NAME_WORDS:
+            continue
+        end = m.start("name") + len(name)
+        full = _full_name_for(name, people) or (name if name in people else None) or roster.get(name)
+        if full is None and not any(near_miss_score(name, person) > 0 for person in officials
+                                    if len(name_tokens(person)) >= 2):
+            continue
+        found.append(MentionMatch(m.start(), end, OfficialMention(
+            name=name, title=m.group("title"), full_name=full if full != name else None)))
+    return found
 
 
 def _with_learned_full_name(match: MentionMatch, learned: dict[str, str]) -> MentionMatch:

@@ -146,10 +146,31 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
-def _similar_word(a: str, b: str) -> bool:
-    """Two different spellings of what is probably one word: "takeda" ~ "takaichi", "yelen" ~ "yellen"."""
+def one_edit_apart(a: str, b: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped: "holloran" ~ "halloran"."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = _common_prefix(short, long)
+    return short[i:] == long[i + 1:]
+
+
+MIN_ONE_EDIT_LENGTH = 5  # shorter words one letter apart are too often different names ("Hunt", "Hurt")
+
+
+def _similar_word(a: str, b: str, *, same_initial: bool = True) -> bool:
+    """Two different spellings of what is probably one word: "takeda" ~ "takaichi", "yelen" ~ "yellen",
+    "holloran" ~ "halloran"; with `same_initial=False` also "yoanna" ~ "ioanna" (one edit, long enough)."""
+    if a == b:
+        return False
+    if min(len(a), len(b)) >= MIN_ONE_EDIT_LENGTH and one_edit_apart(a, b) and (not same_initial or a[:1] == b[:1]):
+        return True
     score = jaro_winkler(a, b)
-    return a != b and a[:1] == b[:1] and (score >= 0.9 or (score >= 0.8 and _common_prefix(a, b) >= 3))
+    return a[:1] == b[:1] and (score >= 0.9 or (score >= 0.8 and _common_prefix(a, b) >= 3))
 
 
 @lru_cache(maxsize=65536)
@@ -169,7 +190,7 @@ def near_miss_score(written: str, known: str) -> float:
     if len(w) == len(k):
         for pair in (list(zip(w, k)), list(zip(w, reversed(k)))):
             same = sum(x == y for x, y in pair)
-            close = sum(_similar_word(x, y) for x, y in pair)
+            close = sum(_similar_word(x, y, same_initial=False) for x, y in pair)
             if same == len(pair) - 1 and close == 1:
                 return max(whole, 0.8)
     return whole if whole >= 0.93 and w[0][:1] == k[0][:1] else 0.0
