@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
 VERIFIER_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"
+VERIFIER_ENV = "COPYDESK_VERIFIER"  # another weights file (an experiment's), read instead of the shipped one
 DEFAULT_RELIABILITY = 0.8  # used for a comparator decision the dev split never produced
 
 
@@ -22,14 +24,20 @@ class CalibrationError(ValueError):
     """The stored calibration parameters are missing or malformed."""
 
 
+def verifier_path() -> Path:
+    """The verifier weights in use: $COPYDESK_VERIFIER when set, else the shipped claims/data/verifier.json."""
+    return Path(os.environ[VERIFIER_ENV]) if os.environ.get(VERIFIER_ENV) else VERIFIER_PATH
+
+
 @lru_cache(maxsize=1)
 def load_calibration() -> dict[str, Any]:
+    path = verifier_path()
     try:
-        data = json.loads(VERIFIER_PATH.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except json.JSONDecodeError as exc:
-        raise CalibrationError(f"{VERIFIER_PATH} is not valid JSON: {exc}") from exc
+        raise CalibrationError(f"{path} is not valid JSON: {exc}") from exc
     return data.get("calibration", {})
 
 

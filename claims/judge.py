@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from claims.calibration import calibrate
+from claims.calibration import calibrate, verifier_path
 from claims.compare import (
     EvidenceSentence, antonym_conflict, _date_label, _family, _relation, _strict, compare, content_words, dates_in,
     evidence_sentences, interval, quantities_in, statement_claims, stem,
@@ -29,7 +29,7 @@ from claims.compare import (
 from claims.models import Label, Verdict
 from retrieval.types import Passage
 
-VERIFIER_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"
+VERIFIER_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"  # the shipped weights
 CLASSES = (Label.supported, Label.contradicted, Label.not_enough_evidence)
 DEFAULT_DECISION_THRESHOLD = 0.5
 
@@ -111,17 +111,24 @@ def _date_agreement(claim: str, evidence: str, as_of: date) -> tuple[float, floa
     return (1.0, *_shares([[_date_label(hit.value, e.value) for e in ev_hits] for hit in claim_hits]))
 
 
-def similarities(claim: str, evidences: Sequence[str]) -> list[float]:
-    """Cosine similarity of the claim with each evidence sentence (MiniLM embeddings)."""
-    if not evidences:
-        return []
+def embed_texts(claim: str, evidences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """MiniLM embeddings (L2-normalised) of the claim and of each evidence sentence."""
     from retrieval.embeddings import EmbedderUnavailable, get_embedder
 
     try:
         vectors = get_embedder(EMBEDDER_NAME).embed([claim, *evidences])
     except EmbedderUnavailable as exc:
         raise VerifierUnavailable(f"the verifier needs the {EMBEDDER_NAME} embedder: {exc}") from exc
-    return [float(v) for v in vectors[1:] @ vectors[0]]
+    vectors = np.asarray(vectors, dtype=float)
+    return vectors[0], vectors[1:]
+
+
+def similarities(claim: str, evidences: Sequence[str]) -> list[float]:
+    """Cosine similarity of the claim with each evidence sentence (MiniLM embeddings)."""
+    if not evidences:
+        return []
+    claim_vector, evidence_vectors = embed_texts(claim, evidences)
+    return [float(v) for v in evidence_vectors @ claim_vector]
 
 
 def pair_features(claim: str, evidence: str, as_of: date | None = None, similarity: float = 0.0) -> list[float]:
@@ -276,6 +283,43 @@ def _comparator_outcomes(claim: str, evidence: str, as_of: date) -> tuple[float,
 
 
 @dataclass(frozen=True)
+class Interaction:
+    """Embedding-interaction features (InferSent style): the claim and sentence embeddings u, v combine as
+    u*v and |u-v|, each projected on principal components fitted on the training pairs (numbers only)."""
+
+    product_mean: np.ndarray
+    product_components: np.ndarray  # (k, embedding dim)
+    difference_mean: np.ndarray
+    difference_components: np.ndarray
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Interaction":
+        arrays = [np.asarray(data[part][key], dtype=float)
+                  for part in ("product", "difference") for key in ("mean", "components")]
+        interaction = cls(*arrays)
+        if interaction.product_components.shape != interaction.difference_components.shape:
+            raise ValueError("interaction projections differ in shape")
+        return interaction
+
+    def to_json(self) -> dict[str, Any]:
+        return {part: {"mean": mean.round(6).tolist(), "components": components.round(5).tolist()}
+                for part, mean, components in (("product", self.product_mean, self.product_components),
+                                               ("difference", self.difference_mean, self.difference_components))}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        k = len(self.product_components)
+        return tuple(f"embedding_product_{i}" for i in range(k)) + tuple(f"embedding_difference_{i}" for i in range(k))
+
+    def features(self, claim_vectors: np.ndarray, evidence_vectors: np.ndarray) -> np.ndarray:
+        """One row of 2k features per (claim vector, evidence vector) row pair (a single claim vector broadcasts)."""
+        product = claim_vectors * evidence_vectors
+        difference = np.abs(claim_vectors - evidence_vectors)
+        return np.hstack([(product - self.product_mean) @ self.product_components.T,
+                          (difference - self.difference_mean) @ self.difference_components.T])
+
+
+@dataclass(frozen=True)
 class Verifier:
     """A small MLP (or logistic regression: no hidden layer) over standardised features."""
 
@@ -284,20 +328,31 @@ class Verifier:
     layers: list[tuple[np.ndarray, np.ndarray]]
     threshold: float
     biases: np.ndarray = field(default_factory=lambda: np.zeros(len(CLASSES)))  # added to log-probabilities before the argmax (CLASSES order)
+    interaction: Interaction | None = None  # embedding-interaction features appended to FEATURE_NAMES
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Verifier":
         try:
-            if tuple(data["features"]) != FEATURE_NAMES:
+            interaction = Interaction.from_json(data["interaction"]) if data.get("interaction") else None
+            expected = FEATURE_NAMES + (interaction.names if interaction else ())
+            if tuple(data["features"]) != expected:
                 raise VerifierUnavailable("verifier.json was trained on other features: retrain it")
             layers = [(np.asarray(w, dtype=float), np.asarray(b, dtype=float)) for w, b in data["layers"]]
             biases = np.asarray(data.get("biases", [0.0] * len(CLASSES)), dtype=float)
             if biases.shape != (len(CLASSES),):
                 raise ValueError(f"biases must hold {len(CLASSES)} numbers")
             return cls(np.asarray(data["mean"], dtype=float), np.asarray(data["scale"], dtype=float), layers,
-                       float(data.get("threshold", DEFAULT_DECISION_THRESHOLD)), biases)
+                       float(data.get("threshold", DEFAULT_DECISION_THRESHOLD)), biases, interaction)
         except (KeyError, TypeError, ValueError) as exc:
             raise VerifierUnavailable(f"verifier weights are malformed: {exc}") from exc
+
+    def full_features(self, features: Sequence[Sequence[float]], claim_vector: np.ndarray,
+                      evidence_vectors: np.ndarray) -> np.ndarray:
+        """The pair features with the embedding-interaction features appended when this verifier uses them."""
+        features = np.asarray(features, dtype=float)
+        if self.interaction is None:
+            return features
+        return np.hstack([features, self.interaction.features(claim_vector, evidence_vectors)])
 
     def probabilities(self, features: Sequence[Sequence[float]]) -> np.ndarray:
         """Class probabilities in CLASSES order, one row per feature vector."""
@@ -316,7 +371,9 @@ class Verifier:
 
 
 @lru_cache(maxsize=1)
-def load_verifier(path: Path = VERIFIER_PATH) -> Verifier:
+def load_verifier(path: Path | None = None) -> Verifier:
+    """The verifier at `path`, by default the shipped weights (or COPYDESK_VERIFIER, for experiments)."""
+    path = path or verifier_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -349,9 +406,10 @@ class OfflineJudge:
         sentences = evidence_sentences(passages)
         if not sentences:
             return []
-        sims = similarities(statement, [s.text for s in sentences])
-        features = [pair_features(statement, s.text, as_of, sim) for s, sim in zip(sentences, sims)]
-        probs = self.verifier.probabilities(features)
+        claim_vector, sentence_vectors = embed_texts(statement, [s.text for s in sentences])
+        sims = sentence_vectors @ claim_vector
+        features = [pair_features(statement, s.text, as_of, float(sim)) for s, sim in zip(sentences, sims)]
+        probs = self.verifier.probabilities(self.verifier.full_features(features, claim_vector, sentence_vectors))
         return [SentenceScore(s, p) for s, p in zip(sentences, probs)]
 
     def judge(self, statement: str, passages: list[Passage], as_of: date | None = None) -> Verdict:
