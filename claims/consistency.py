@@ -16,6 +16,7 @@ from typing import Literal
 
 from claims.models import Citation, Claim, DateValue, Flag, Label, OfficialMention, Quantity, Verdict
 from claims.mentions import HONORIFICS
+from claims.quantities import WORD_NUMBERS
 from claims.roster import (Holder, Roster, countries_in, country_of, fold, name_keys, name_tokens, near_miss_score,
                            role_of)
 
@@ -448,7 +449,7 @@ def _decimals(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def _arithmetic_error(match: re.Match) -> str | None:
+def _arithmetic_error(match: re.Match | dict[str, str | None]) -> str | None:
     """Why a stated change does not match its from/to values, or None when it adds up."""
     x, y, n = _number(match["x"]), _number(match["y"]), _number(match["n"])
     unit = (match["unit"] or "").lower()  # no unit: an absolute change ("rose by 500")
@@ -469,7 +470,7 @@ def _arithmetic_error(match: re.Match) -> str | None:
         return None
     if says_points:
         what = " points" if unit else ""
-        return f"From {shown} is a change of {fmt(abs(diff))}{what}, not the stated {match['n']}"
+        return f"From {shown} is a change of {fmt(abs(diff))}{what}, not the stated {match['n']}{what}"
     detail = f"{fmt(abs(diff))} points ({relative:.1f}%)" if percents else f"{relative:.1f}%"
     return f"From {shown} is a change of {detail}, not the stated {match['n']}%"
 
@@ -481,18 +482,506 @@ def _not_a_change(match: re.Match) -> bool:
     return any(not match[p] and re.fullmatch(r"(?:19|20)\d\d", match[v]) for v, p in (("x", "xp"), ("y", "yp")))
 
 
-def _arithmetic_flags(text: str) -> list[Flag]:
+def _arithmetic_flags(text: str, done: set[tuple[int, int]] | None = None) -> list[Flag]:
+    """Changes written with both their values in one phrase; `done` collects the change figures' spans."""
     flags, seen = [], set()
+    done = set() if done is None else done
     for pattern in _ARITHMETIC:
         for match in pattern.finditer(text):
             spans = tuple(sorted(match.span(g) for g in ("x", "n", "y")))
             if spans in seen or _not_a_change(match):
                 continue
             seen.add(spans)
+            done.add(match.span("n"))
             problem = _arithmetic_error(match)
             if problem:
                 flags.append(Flag(kind="internal_inconsistency", message=problem, spans=list(spans)))
     return flags
+
+
+# --- changes whose other value stands elsewhere --------------------------------------------------
+# "Approval was 41% in May. In June it rose 5 points to 48%." / "9,200 runners finished. That was up 20%
+# on last year's 8,000." The change names one value; the other is the one value of its kind just before
+# (earlier in the sentence, or in the sentence before). Several candidates: nothing is checked.
+
+_CHANGE_PHRASE = re.compile(
+    rf"\b{_DIR}\s+(?:by\s+)?(?:an?\s+)?(?P<n>{NUM}){CHANGE}(?![\w,]*\s*(?:{NUM}))"
+    rf"|\b(?:an?\s+)?(?P<n2>{NUM})(?P<unit2>\s*(?:%|percentage[ -]points?\b|percent(?:age)?\b|per cent\b|points?\b))"
+    rf"[\s-]+(?P<dir2>increase|rise|gain|jump|decrease|drop|fall|decline)\b", re.IGNORECASE)
+_THEN_FROM = re.compile(rf"\s+(?:from|on|over|compared with|against)\s+(?:(?:last|the previous|the)\s+"
+                        rf"[a-z]+(?:['’]s)?\s+)?(?:an?\s+)?(?P<y>{NUM})(?P<yp>{PCT})?",
+                        re.IGNORECASE)
+_THEN_TO = re.compile(rf",?\s+to\s+(?:an?\s+)?(?P<x>{NUM})(?P<xp>{PCT})?", re.IGNORECASE)
+_REFERS_BACK = re.compile(r"\s*(?:that|this|it|the (?:figure|total|number|count|rate|tally))\b", re.IGNORECASE)
+_NUMBER_ONLY = re.compile(rf"^(?:an?\s+|about\s+)?(?P<num>{NUM})(?P<pct>{PCT})?(?:\s+[a-z][\w-]*)*$", re.IGNORECASE)
+
+
+def _plain_number(claim: Claim) -> tuple[str, str] | None:
+    """The number and percent sign of a claim written as a plain figure ("41%", "8,000 finishers")."""
+    q = claim.quantity
+    if claim.kind != "quantity" or q is None or q.change or q.scale or q.currency:
+        return None
+    if q.unit not in (None, "percent"):
+        return None
+    match = _NUMBER_ONLY.match(claim.text)
+    if match is None or abs(_number(match["num"]) - q.value) > 1e-9:
+        return None
+    return match["num"], match["pct"] or ""
+
+
+def _value_before(text: str, claims: list[Claim], at: int, percent: bool, sentence: tuple[int, int],
+                  across: bool) -> Claim | None:
+    """The one plain value of the wanted kind before `at` in the sentence, else (when `across`) in the
+    sentence just before; None when there is none or more than one."""
+    def pick(start: int, end: int) -> list[Claim]:
+        return [c for c in claims if start <= c.start and c.end <= end and (p := _plain_number(c)) is not None
+                and bool(p[1]) == percent]
+
+    here = pick(sentence[0], at)
+    if here:
+        return here[0] if len(here) == 1 else None
+    if not across:
+        return None
+    before = [c for c in claims if c.sentence_end <= sentence[0]]
+    if not before:
+        return None
+    previous = max((c.sentence_start, c.sentence_end) for c in before)
+    if text[previous[1]:sentence[0]].strip():
+        return None  # a sentence without values lies between
+    there = pick(*previous)
+    return there[0] if len(there) == 1 else None
+
+
+def _change_flags(text: str, claims: list[Claim], done: set[tuple[int, int]]) -> list[Flag]:
+    flags = []
+    for m in _CHANGE_PHRASE.finditer(text):
+        n_group = "n" if m["n"] else "n2"
+        n_span = m.span(n_group)
+        if n_span in done:
+            continue
+        sentence = next(((c.sentence_start, c.sentence_end) for c in claims
+                         if c.sentence_start <= m.start() < c.sentence_end), None)
+        if sentence is None:
+            continue
+        after_from, after_to = _THEN_FROM.match(text, m.end()), _THEN_TO.match(text, m.end())
+        if (after_from is None) == (after_to is None):
+            continue  # both values written beside the change (the patterns above), or neither
+        given = after_to or after_from
+        given_key = "x" if after_to else "y"
+        percent = bool(given[given_key + "p"])
+        other = _value_before(text, claims, m.start(), percent, sentence,
+                              across=_refers_back(text, sentence[0], m.start(), claims))
+        if other is None:
+            continue
+        number, sign = _plain_number(other)
+        values = {given_key: given[given_key], given_key + "p": given[given_key + "p"],
+                  ("y" if after_to else "x"): number, ("yp" if after_to else "xp"): sign or None,
+                  "n": m[n_group], "unit": m["unit"] if m["n"] else m["unit2"], "dir": m["dir"] or m["dir2"]}
+        problem = _arithmetic_error(values)
+        if problem:
+            given_span = (given.start(given_key), given.end(given_key + "p") if given[given_key + "p"]
+                          else given.end(given_key))
+            spans = sorted({(other.start, other.end), n_span, given_span})
+            flags.append(Flag(kind="internal_inconsistency", message=problem, spans=spans,
+                              claim_ids=[other.id]))
+    return flags
+
+
+_STOPWORDS = frozenset("the a an in on at by of for to and was were is are it its this that than last year "
+                       "month week".split())
+
+
+def _refers_back(text: str, start: int, change_at: int, claims: list[Claim]) -> bool:
+    """Whether the sentence's change is about the sentence before: "That was up ...", "In June it rose ...",
+    or a subject the sentence before names ("Approval was 41%. Approval rose ...")."""
+    subject = text[start:change_at]
+    if _REFERS_BACK.match(subject) or re.search(r"\b(?:it|that|this|they)\s*$", subject, re.IGNORECASE):
+        return True
+    before = [c for c in claims if c.sentence_end <= start]
+    if not before:
+        return False
+    previous = text[max(c.sentence_start for c in before):start].lower()
+    words = [w for w in re.findall(r"[a-z][a-z'-]+", subject.lower()) if w not in _STOPWORDS and len(w) > 2]
+    months = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december"}
+    words = [w for w in words if w not in months]
+    return bool(words) and all(re.search(rf"\b{re.escape(w)}", previous) for w in words)
+
+
+# --- dates a stated time apart ---------------------------------------------------------------
+# "began on March 3, ended ten days later on March 15"; "in 2019, five years after the 2015 accord";
+# "docked on 10 August after a 41-day voyage that began on 1 June". A duration is checked only against
+# two dates of its own sentence that it links: "N days later" (the dates around it), "N years after
+# <date>" (that date and the one before), or a span whose dates carry a start and an end word.
+
+_DURATION = re.compile(rf"\b(?P<n>{NUM}|an?|{'|'.join(sorted(WORD_NUMBERS, key=len, reverse=True))})"
+                       r"[\s-]+(?P<unit>day|week|month|year)s?\b", re.IGNORECASE)
+_LATER = re.compile(r"\s+(?:later|afterwards|on)\b", re.IGNORECASE)
+_AFTER_BEFORE = re.compile(r"\s+(?P<rel>after|before|since)\b", re.IGNORECASE)
+_START_VERBS = r"began|begun|begins|started|starts|opened|set (?:off|out|sail)|left|departed|launched|commenced|kicked off"
+_END_VERBS = (r"ended|ends|finished|closed|concluded|docked|returned|arrived|came back|wrapped up|landed|reached|"
+              r"touched down|came home|completed")
+_WORDS_BETWEEN = r"(?:\s+(?!(?:and|but|after|before|when|while)\b)[\w'’-]+){0,3}"  # "landed in Antigua on 20 March"
+_START_CUE = re.compile(rf"(?:\b(?:{_START_VERBS}){_WORDS_BETWEEN}|\bfrom)\s+$", re.IGNORECASE)
+_END_CUE = re.compile(rf"(?:\b(?:{_END_VERBS}){_WORDS_BETWEEN}|\b(?:until|till|through|to))\s+$", re.IGNORECASE)
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}
+DAY_TOLERANCE = {"day": 1, "week": 3, "month": 16, "year": 183}  # counting inclusively, or loosely
+
+
+def _duration_value(word: str) -> float | None:
+    word = word.lower()
+    if word in ("a", "an"):
+        return 1.0
+    return WORD_NUMBERS.get(word) if word in WORD_NUMBERS else _number(word)
+
+
+def _elapsed(earlier: Claim, later: Claim, unit: str) -> float | None:
+    """Time from one date claim to another in `unit`: whole years (or months) when either is only a year
+    (or month); else days. A year the draft left out is taken as the one that puts the dates in order."""
+    a, b = earlier.date, later.date
+    coarse = {a.granularity, b.granularity}
+    if "year" in coarse and unit == "year":
+        return float(b.start.year - a.start.year)
+    if coarse & {"year", "month"} and unit == "month":
+        return float((b.start.year - a.start.year) * 12 + b.start.month - a.start.month)
+    if coarse & {"year", "month", "season", "open", "range"}:
+        return None
+    days = (b.start - a.start).days
+    if (a.relative or b.relative) and days < 0:
+        days += 366 if _leap_between(a.start, b.start) else 365
+    return days / UNIT_DAYS[unit]
+
+
+def _leap_between(a: date, b: date) -> bool:
+    year = b.year + 1 if b < a else b.year
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _duration_flags(text: str, claims: list[Claim]) -> list[Flag]:
+    dates = sorted((c for c in claims if c.kind == "date" and c.date is not None), key=lambda c: c.start)
+    flags = []
+    for m in _DURATION.finditer(text):
+        sentence = [c for c in dates if c.sentence_start <= m.start() < c.sentence_end]
+        n = _duration_value(m["n"])
+        if n is None or len(sentence) < 2 or any(c.start <= m.start() < c.end for c in sentence):
+            continue
+        pair = _linked_dates(text, m, sentence)
+        if pair is None:
+            continue
+        earlier, later = pair
+        unit = m["unit"].lower()
+        elapsed = _elapsed(earlier, later, unit)
+        if elapsed is None:
+            continue
+        tolerance = 0.0 if {earlier.date.granularity, later.date.granularity} & {"year", "month"} \
+            else DAY_TOLERANCE[unit] / UNIT_DAYS[unit]
+        if abs(elapsed - n) <= tolerance + 1e-9:
+            continue
+        shown = f"{_fmt(elapsed)} {unit}{'' if elapsed == 1 else 's'}"
+        flags.append(Flag(kind="internal_inconsistency",
+                          message=f"From {earlier.text!r} to {later.text!r} is {shown}, not the stated "
+                                  f"{m.group().strip()!r}",
+                          spans=sorted([(earlier.start, earlier.end), m.span(), (later.start, later.end)]),
+                          claim_ids=[earlier.id, later.id]))
+    return flags
+
+
+def _linked_dates(text: str, m: re.Match, sentence: list[Claim]) -> tuple[Claim, Claim] | None:
+    """The (earlier, later) dates a duration links, or None when it links none for sure."""
+    before = [c for c in sentence if c.end <= m.start()]
+    after = [c for c in sentence if c.start >= m.end()]
+    if _LATER.match(text, m.end()) and before and after:
+        return before[-1], after[0]
+    relation = _AFTER_BEFORE.match(text, m.end())
+    if relation and before and after and after[0].start - relation.end() <= 25:
+        if relation["rel"].lower() == "before":
+            return before[-1], after[0]
+        return after[0], before[-1]
+    starts = [c for c in sentence if _START_CUE.search(text, max(c.sentence_start, c.start - 45), c.start)]
+    ends = [c for c in sentence if _END_CUE.search(text, max(c.sentence_start, c.start - 45), c.start)
+            and c not in starts]
+    if len(starts) == 1 and len(ends) == 1 and len(list(_DURATION.finditer(text, sentence[0].sentence_start,
+                                                                          sentence[0].sentence_end))) == 1:
+        return starts[0], ends[0]
+    return None
+
+
+# --- totals and their parts, differences ---------------------------------------------------------
+# "3,000 troops: 1,200 in the north and 1,500 in the south" (a colon or "split between" promises all the
+# parts: they must add up; "including" promises some: they must not exceed the total), and a surplus,
+# deficit, gap or margin that must be the difference of the two figures it follows.
+
+_ALL_PARTS = re.compile(r"\s*(?::|[,—–-]?\s*(?:split|divided|shared)\s+(?:between|among|into)|"
+                        r",?\s*(?:made up of|comprising|consisting of|broken down into)|\s+of\s+which|"
+                        r",?\s+of\s+whom)\s", re.IGNORECASE)
+_SOME_PARTS = re.compile(r",?\s*(?:including|among them|such as)\s", re.IGNORECASE)
+_REST = re.compile(r"\b(?:the rest|others?|remainder|remaining|the balance|among others|and more|etc)\b",
+                   re.IGNORECASE)
+_PART_SEPARATOR = re.compile(r"^[^;:.!?]*$")
+_DIFFERENCE = re.compile(r"\b(?P<what>surplus|deficit|gap|margin|difference|shortfall|lead)\s+of\s+$", re.IGNORECASE)
+_PAIRS = (("export", "import"), ("revenue|income|receipts|takings", "spending|expenditure|costs|outgoings"))
+
+
+def _same_measure(a: Quantity, b: Quantity) -> bool:
+    return a.unit == b.unit and a.currency == b.currency and a.per == b.per
+
+
+def _approximate(*quantities: Quantity) -> bool:
+    return any((q.qualifier or "").lower() in _APPROXIMATE | _ABOVE | _BELOW for q in quantities)
+
+
+def _stated_tolerance(claim: Claim) -> float:
+    """Half a unit of the last digit written: "€0.5 billion" -> €0.05 billion."""
+    number = re.search(NUM, claim.text)
+    if number is None or not number.group() or claim.quantity is None:
+        return 0.0
+    written = _number(number.group())
+    factor = claim.quantity.value / written if written else 1.0
+    return 0.5 * 10 ** -_decimals(number.group()) * abs(factor)
+
+
+def _like(claim: Claim, value: float) -> str:
+    """`value` written the way `claim` is: "€0.3 billion" for 3e8 like "€0.5 billion"."""
+    number = re.search(NUM, claim.text)
+    if number is None or claim.quantity is None or not claim.quantity.value:
+        return _fmt(value)
+    written = _number(number.group())
+    factor = claim.quantity.value / written if written else 1.0
+    shown = f"{value / factor:,.{_decimals(number.group())}f}"
+    return claim.text[:number.start()] + shown + claim.text[number.end():]
+
+
+def _parts_flags(text: str, claims: list[Claim]) -> list[Flag]:
+    quantities = sorted((c for c in claims if c.kind == "quantity" and c.quantity is not None
+                         and c.quantity.change is None), key=lambda c: c.start)
+    flags = []
+    for i, total in enumerate(quantities):
+        exhaustive = _ALL_PARTS.match(text, total.end)
+        some = None if exhaustive else _SOME_PARTS.match(text, total.end)
+        if not (exhaustive or some):
+            continue
+        cue_end = (exhaustive or some).end()
+        parts = [c for c in quantities[i + 1:] if c.sentence_start == total.sentence_start]
+        parts = [c for c in parts if _PART_SEPARATOR.match(text[cue_end:c.start])]
+        if len(parts) < 2 or not all(_same_measure(total.quantity, p.quantity) and p.quantity.unit != "percent"
+                                     for p in parts):
+            continue
+        tail = text[cue_end:parts[-1].sentence_end]
+        summed = sum(p.quantity.value for p in parts)
+        slack = _stated_tolerance(total) + sum(_stated_tolerance(p) for p in parts)
+        if _approximate(total.quantity, *(p.quantity for p in parts)):
+            slack += 0.02 * total.quantity.value
+        over = summed > total.quantity.value + slack
+        short = exhaustive and not _REST.search(tail) and summed < total.quantity.value - slack
+        if not (over or short):
+            continue
+        terms = " + ".join(p.text for p in parts)
+        relation = "more than" if over else "less than"
+        flags.append(Flag(kind="internal_inconsistency",
+                          message=f"{terms} = {_like(parts[0], summed)}, {relation} the stated total {total.text}",
+                          spans=[(total.start, total.end)] + [(p.start, p.end) for p in parts],
+                          claim_ids=[total.id] + [p.id for p in parts]))
+    return flags
+
+
+def _context_before(text: str, claim: Claim) -> str:
+    return text[max(0, claim.start - 50):claim.start].lower()
+
+
+def _difference_flags(text: str, claims: list[Claim]) -> list[Flag]:
+    quantities = sorted((c for c in claims if c.kind == "quantity" and c.quantity is not None
+                         and c.quantity.change is None), key=lambda c: c.start)
+    flags = []
+    for stated in quantities:
+        cue = _DIFFERENCE.search(text, max(0, stated.start - 30), stated.start)
+        if cue is None:
+            continue
+        before = [c for c in quantities if c.end <= cue.start() and _operand_of(c.quantity, stated.quantity)]
+        operands = _operands(text, cue["what"].lower(), before, stated)
+        if operands is None:
+            continue
+        first, second = operands
+        result = first.quantity.value - second.quantity.value
+        if cue["what"].lower() in ("gap", "margin", "difference", "lead"):
+            result = abs(result)
+        slack = _stated_tolerance(stated) + _stated_tolerance(first) + _stated_tolerance(second)
+        if _approximate(stated.quantity, first.quantity, second.quantity):
+            slack += 0.02 * max(abs(first.quantity.value), abs(second.quantity.value))
+        if abs(result - stated.quantity.value) <= slack:
+            continue
+        shown = _like(stated, result)
+        flags.append(Flag(kind="internal_inconsistency",
+                          message=f"{first.text} − {second.text} = {shown}, not the stated {cue['what'].lower()} "
+                                  f"of {stated.text}",
+                          spans=[(first.start, first.end), (second.start, second.end), (stated.start, stated.end)],
+                          claim_ids=[first.id, second.id, stated.id]))
+    return flags
+
+
+def _operand_of(operand: Quantity, stated: Quantity) -> bool:
+    """Whether a difference stated as `stated` may be taken between values like `operand`:
+    money of one currency, counts, or percentages for a gap in points."""
+    if operand.unit == "percent":
+        return stated.unit in ("percent", "percentage_point")
+    return _same_measure(operand, stated)
+
+
+def _operands(text: str, what: str, before: list[Claim], stated: Claim) -> tuple[Claim, Claim] | None:
+    """(minuend, subtrahend) of a difference: exports and imports, revenue and spending, or the two values just
+    before a gap or margin in its sentence."""
+    recent = [c for c in before if c.sentence_start >= _previous_sentence_start(before, stated)]
+    for plus, minus in _PAIRS:
+        gains = [c for c in recent if re.search(rf"\b(?:{plus})", _context_before(text, c) + (c.subject or ""))]
+        losses = [c for c in recent if re.search(rf"\b(?:{minus})", _context_before(text, c) + (c.subject or ""))
+                  and c not in gains]
+        if len(gains) == 1 and len(losses) == 1:
+            return (losses[0], gains[0]) if what in ("deficit", "shortfall") else (gains[0], losses[0])
+    if what in ("gap", "margin", "difference", "lead"):
+        same = [c for c in recent if c.sentence_start == stated.sentence_start]
+        if len(same) == 2:
+            return same[0], same[1]
+    return None
+
+
+def _previous_sentence_start(before: list[Claim], stated: Claim) -> int:
+    earlier = [c.sentence_start for c in before if c.sentence_start < stated.sentence_start]
+    return max(earlier) if earlier else stated.sentence_start
+
+
+# --- shares of one whole ---------------------------------------------------------------------
+# Poll answers ("54% backed it, 38% opposed and 15% were undecided") and vote shares ("Lindqvist took 39%,
+# and Oduya 11%") split one whole: they cannot add up to more than 100%. Only parallel answers to one
+# question count (at least two of for / against / undecided), or shares taken by candidates; shares of
+# different bases ("of men", "of women") and multiple-choice questions are left alone.
+
+_STANCES = {
+    "for": r"backed|backs?|supported|supports?|favou?red|favou?rs?|approved|approves?|agreed|agrees?|"
+           r"in favou?r|(?:said|say|voted|vote|answered) yes|welcomed|satisfied",
+    "against": r"opposed|opposes?|disapproved|disapproves?|disagreed|disagrees?|rejected|rejects?|against|"
+               r"(?:said|say|voted|vote|answered) no|dissatisfied",
+    "undecided": r"undecided|unsure|not sure|(?:did|do)(?: not|n't) know|no opinion|neither|abstained|"
+                 r"(?:would|did) not say|declined to (?:say|answer)",
+}
+_STANCE = {kind: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for kind, words in _STANCES.items()}
+_VOTE_VERB = re.compile(r"\b(?:took|taking|takes|won|winning|wins|got|getting|gets|received|receiving|secured|"
+                        r"securing|polled|polling|garnered|gained|gaining|captured|capturing)\s+(?:just\s+|only\s+)?$",
+                        re.IGNORECASE)
+_OF_THE_VOTE = re.compile(r"\s+of\s+(?:the\s+)?(?:popular\s+|first[- ]preference\s+|valid\s+)?(?:vote|votes|ballots)\b",
+                          re.IGNORECASE)
+_LIST_NAME = re.compile(r"(?:,|\band\b|\bwhile\b)\s*(?:[A-Z][\w'’-]+\s+){1,3}$")
+_BASE = re.compile(r"\s+of\s+(?P<base>(?:[\w'’-]+\s+){0,3}?[\w'’-]+)(?=\s+(?:were|was|are|is|said|had|have|"
+                   r"backed|supported|opposed|favou?red|approved|agreed|disagreed|rejected|voted|answered)\b)",
+                   re.IGNORECASE)
+_MULTIPLE_CHOICE = re.compile(r"more than one|multiple (?:answers|choices|responses|options)|could (?:choose|pick|"
+                              r"select|name|give) (?:several|more|up to|any)|select all|not mutually exclusive|"
+                              r"several answers", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,;:.!?]|\s(?:and|but|while|whereas)\s")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class _Share:
+    claim: Claim
+    kind: str  # "for", "against", "undecided" (a poll answer) or "vote" (a candidate's share)
+    base: str  # "of men" -> "men"; "" when none is written
+
+
+def _clause_after(text: str, end: int) -> str:
+    stop = _CLAUSE_END.search(text, end)
+    return text[end:stop.start() if stop else len(text)]
+
+
+def _share(text: str, claim: Claim, previous: _Share | None) -> _Share | None:
+    """A percentage as a share of one whole, or None ("turnout was 41%", "up 5 points")."""
+    q = claim.quantity
+    if q is None or q.unit != "percent" or q.change is not None:
+        return None
+    before = text[max(claim.sentence_start, claim.start - 60):claim.start]
+    after = text[claim.end:claim.end + 80]
+    base = _BASE.match(after)
+    clause = _clause_after(text, claim.end)
+    stances = [kind for kind, pattern in _STANCE.items() if pattern.search(clause)]
+    if len(stances) == 1 and not re.match(r"\s*(?:to|from|in|on|since|by)\b", after):
+        return _Share(claim, stances[0], fold(q.noun if q.noun else base["base"] if base else ""))
+    continues_list = previous is not None and previous.kind == "vote" and bool(_LIST_NAME.search(before))
+    if _VOTE_VERB.search(before) or _OF_THE_VOTE.match(after) or continues_list:
+        return _Share(claim, "vote", "")
+    return None
+
+
+def _share_groups(text: str, claims: list[Claim]) -> list[list[_Share]]:
+    """Poll answers of one sentence; vote shares of one paragraph."""
+    groups: list[list[_Share]] = []
+    previous: _Share | None = None
+    for claim in sorted((c for c in claims if c.kind == "quantity"), key=lambda c: c.start):
+        share = _share(text, claim, previous if previous and previous.claim.sentence_start == claim.sentence_start
+                       else None)
+        if share is None:
+            continue
+        last = groups[-1][-1] if groups else None
+        same_group = last is not None and (
+            (share.kind != "vote" and last.kind != "vote"
+             and last.claim.sentence_start == claim.sentence_start)
+            or (share.kind == "vote" and last.kind == "vote"
+                and not _PARAGRAPH_BREAK.search(text, last.claim.end, claim.start)))
+        if same_group:
+            groups[-1].append(share)
+        else:
+            groups.append([share])
+        previous = share
+    return groups
+
+
+def _share_group_ok(text: str, group: list[_Share], claims: list[Claim]) -> bool:
+    """Whether a group is one whole split into parts (else it is not checked)."""
+    if len(group) < 2:
+        return False
+    if group[0].kind != "vote" and len({s.kind for s in group}) < 2:
+        return False  # "60% were satisfied with buses and 55% with trains": two questions
+    if len({s.base for s in group if s.base}) > 1:
+        return False  # shares of different bases
+    first, last = group[0].claim, group[-1].claim
+    paragraph_start = max((m.end() for m in _PARAGRAPH_BREAK.finditer(text, 0, first.start)), default=0)
+    paragraph = _PARAGRAPH_BREAK.search(text, last.end)
+    if _MULTIPLE_CHOICE.search(text, paragraph_start, paragraph.start() if paragraph else len(text)):
+        return False
+    sentences = {(s.claim.sentence_start, s.claim.sentence_end) for s in group}
+    days = {(c.date.start, c.date.end) for c in claims if c.kind == "date" and c.date is not None
+            and (c.sentence_start, c.sentence_end) in sentences}
+    return len(days) <= 1  # shares at two different times are not one whole
+
+
+def _share_tolerance(q: Quantity, text: str) -> float:
+    qualifier = (q.qualifier or "").lower()
+    if qualifier in _APPROXIMATE:
+        return 2.0
+    number = re.search(NUM, text)
+    return 0.5 * 10 ** -_decimals(number.group()) if number else 0.5
+
+
+def _share_flags(text: str, claims: list[Claim]) -> list[Flag]:
+    flags = []
+    for group in _share_groups(text, claims):
+        if not _share_group_ok(text, group, claims):
+            continue
+        low = sum(_range(s.claim.quantity)[0] if (s.claim.quantity.qualifier or "").lower() in _ABOVE
+                  else 0.0 if (s.claim.quantity.qualifier or "").lower() in _BELOW else s.claim.quantity.value
+                  for s in group)
+        tolerance = sum(_share_tolerance(s.claim.quantity, s.claim.text) for s in group)
+        if low <= 100 + tolerance + 1e-9:
+            continue
+        terms = " + ".join(s.claim.text for s in group)
+        what = "vote shares" if group[0].kind == "vote" else "answers to one question"
+        flags.append(Flag(kind="internal_inconsistency",
+                          message=f"{terms} = {_fmt(low)}%, more than 100% ({what})",
+                          spans=[(s.claim.start, s.claim.end) for s in group],
+                          claim_ids=[s.claim.id for s in group]))
+    return flags
+
+
+def _fmt(value: float) -> str:
+    """1234.5 -> "1,234.5"; 107.0 -> "107"."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def internal_flags(text: str, claims: list[Claim], roster: Roster | None = None) -> list[Flag]:
@@ -500,4 +989,7 @@ def internal_flags(text: str, claims: list[Claim], roster: Roster | None = None)
 
     With a `roster`, two similar names that are both real officeholders are not taken for one person.
     """
-    return _same_official_two_ways(claims, roster) + _quantity_conflicts(claims) + _arithmetic_flags(text)
+    done: set[tuple[int, int]] = set()
+    return (_same_official_two_ways(claims, roster) + _quantity_conflicts(claims) + _arithmetic_flags(text, done)
+            + _change_flags(text, claims, done) + _share_flags(text, claims) + _duration_flags(text, claims)
+            + _parts_flags(text, claims) + _difference_flags(text, claims))
