@@ -49,6 +49,7 @@ STANDARD_SUITE: tuple[SuiteSet, ...] = (
     SuiteSet("summedits-ectsum", "summedits-ectsum", 200, 20),
     SuiteSet("summedits-sales_email", "summedits-sales_email", 200, 20),
     SuiteSet("fever-symmetric", "fever-symmetric", None, 40),
+    SuiteSet("fm2", "fm2", 300, 30),  # Fool Me Twice dev: training data of the offline verifier (TRAINING.md)
     SuiteSet("factcheck-bench", "factcheck-bench", 300, 30),
 )
 
@@ -72,7 +73,7 @@ def llm_configured() -> bool:
 
 def run_suite(*, quick: bool = False, with_llm: bool | None = None, out_dir: Path | None = DEFAULT_OUT,
               sets: tuple[SuiteSet, ...] = STANDARD_SUITE, only: list[str] | None = None,
-              climate_n: int | None = None, shared_dir: Path | None = None, progress: bool = True,
+              climate_n: int | None = None, limit: int | None = None, shared_dir: Path | None = None, progress: bool = True,
               checkers: Checkers | None = None) -> list[dict[str, Any]]:
     """Run every set offline (and with the configured LLM when `with_llm`, default: when one is configured).
 
@@ -93,11 +94,13 @@ def run_suite(*, quick: bool = False, with_llm: bool | None = None, out_dir: Pat
     for spec in sets:
         if only and not any(word in spec.name for word in only):
             continue
-        limit = spec.quick if quick else spec.full
+        sample = spec.quick if quick else spec.full
+        if limit is not None and not spec.source.startswith("repo:"):
+            sample = limit  # the project's own gold sets always run whole
         if climate_n is not None and spec.source == "climate-fever":
-            limit = climate_n
+            sample = climate_n
         for mode, llm in modes:
-            rows.append(_run_one(spec, mode, llm, limit, shared, out_dir, progress, checkers))
+            rows.append(_run_one(spec, mode, llm, sample, shared, out_dir, progress, checkers))
     if out_dir is not None:
         write_scoreboard(rows, out_dir)
     return rows
@@ -181,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     llm.add_argument("--offline", action="store_true", help="offline only, even when an LLM is configured")
     parser.add_argument("--only", nargs="+", metavar="WORD", help="run only sets whose name contains a WORD")
     parser.add_argument("--climate-n", type=int, help="Climate-FEVER sample size")
+    parser.add_argument("--limit", type=int, help="sample size of every public set (the project's own sets run whole)")
     parser.add_argument("--floors", action="store_true",
                         help="run the CI subset and compare it with evals/floors.json (exit 1 on a regression)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default out/suite)")
@@ -195,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     try:
         rows = run_suite(quick=args.quick, with_llm=with_llm, out_dir=args.out, only=args.only,
-                         climate_n=args.climate_n, shared_dir=args.shared)
+                         climate_n=args.climate_n, limit=args.limit, shared_dir=args.shared)
     except EvalSetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -37,3 +37,14 @@ def test_llm_mode_without_a_backend_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(EvalSetError, match="COPYDESK_LLM"):
         run_suite(with_llm=True, out_dir=None, sets=(), checkers=FAKES)
     assert main(["--llm", "--only", "nothing", "--out", str(tmp_path / "o")]) == 2
+
+
+def test_limit_samples_public_sets_but_runs_own_sets_whole(tmp_path, monkeypatch):
+    monkeypatch.delenv("COPYDESK_LLM", raising=False)
+    path = _set(tmp_path)
+    whole = run_suite(with_llm=False, out_dir=None, sets=(SuiteSet("own", "repo:" + str(path), None, None),),
+                      progress=False, checkers=FAKES)[0]["n"]
+    sets = (SuiteSet("public", str(path), None, None), SuiteSet("own", "repo:" + str(path), None, None))
+    public, own = run_suite(with_llm=False, out_dir=None, sets=sets, limit=2, progress=False, checkers=FAKES)
+    assert public["n"] == 2 < whole
+    assert own["n"] == whole
