@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -62,10 +62,13 @@ class KeywordIndex:
         self.vocabulary = vocabulary
         self.weights = weights  # passages x terms, BM25 term weights, column-sliceable
         self.revision = revision
+        self._rows: sparse.csr_matrix | None = None  # the same weights, row-sliceable (built on first feedback)
+        self._row_of: dict[str, int] | None = None
 
     @classmethod
-    def build(cls, records: Iterable[tuple[str, str, int]], revision: str) -> "KeywordIndex":
-        """Index (passage id, text, date as YYYYMMDD or 0) records."""
+    def build(cls, records: Iterable[tuple[str, str, int]], revision: str, k1: float = K1,
+              b: float = B) -> "KeywordIndex":
+        """Index (passage id, text, date as YYYYMMDD or 0) records; `k1` and `b` are BM25's parameters."""
         ids: list[str] = []
         dates: list[int] = []
         vocabulary: dict[str, int] = {}
@@ -89,15 +92,26 @@ class KeywordIndex:
         idf = np.log1p((n_docs - document_frequency + 0.5) / (document_frequency + 0.5)).astype(np.float32)
         row_of_entry = np.repeat(np.arange(n_docs), np.diff(counts.indptr))
         tf = counts.data
-        norm = K1 * (1 - B + B * length[row_of_entry] / max(average, 1e-9))
-        counts.data = (tf * (K1 + 1) / (tf + norm) * idf[counts.indices]).astype(np.float32)
+        norm = k1 * (1 - b + b * length[row_of_entry] / max(average, 1e-9))
+        counts.data = (tf * (k1 + 1) / (tf + norm) * idf[counts.indices]).astype(np.float32)
         return cls(ids, np.asarray(dates, dtype=np.int64), vocabulary, counts.tocsc(), revision)
 
+    def query_terms(self, query: str) -> dict[int, float]:
+        """The query's indexed terms as {column: weight 1.0} (a term typed twice counts once)."""
+        return {self.vocabulary[t]: 1.0 for t in tokenize(query) if t in self.vocabulary}
+
     def search(self, query: str, k: int = 5, as_of_number: int | None = None) -> list[tuple[str, float]]:
-        columns = sorted({self.vocabulary[t] for t in tokenize(query) if t in self.vocabulary})
-        if not columns or not self.ids:
+        """(passage id, BM25 score) of the best `k` passages for `query`, best first."""
+        return self.search_terms(self.query_terms(query), k, as_of_number)
+
+    def search_terms(self, terms: dict[int, float], k: int = 5,
+                     as_of_number: int | None = None) -> list[tuple[str, float]]:
+        """Like `search`, for a weighted query {column: weight} (an expanded query, say)."""
+        if not terms or not self.ids:
             return []
-        scores = np.asarray(self.weights[:, columns].sum(axis=1)).ravel()
+        columns = sorted(terms)
+        weights = np.asarray([terms[c] for c in columns], dtype=np.float32)
+        scores = np.asarray(self.weights[:, columns] @ weights).ravel()
         if as_of_number is not None:
             scores[(self.date_numbers > as_of_number)] = 0.0
         candidates = np.flatnonzero(scores > 0)
@@ -105,6 +119,34 @@ class KeywordIndex:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
         best = candidates[np.argsort(-scores[candidates], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in best]
+
+    def feedback_terms(self, passage_ids: Sequence[str], n_terms: int, exclude: Iterable[int] = ()) -> dict[int, float]:
+        """RM3-style expansion: the `n_terms` terms that weigh most in the given (top-ranked) passages.
+
+        Each passage's BM25 weights are normalised to sum 1 and averaged; the result is {column: weight},
+        the heaviest term weighing 1.0. Columns in `exclude` (the query's own terms) are skipped.
+        """
+        if n_terms < 1:
+            return {}
+        if self._rows is None or self._row_of is None:
+            self._rows = self.weights.tocsr()
+            self._row_of = {pid: row for row, pid in enumerate(self.ids)}
+        rows = [self._row_of[pid] for pid in passage_ids if pid in self._row_of]
+        if not rows:
+            return {}
+        block = self._rows[rows]
+        totals = np.asarray(block.sum(axis=1)).ravel()
+        block = sparse.diags(1.0 / np.maximum(totals, 1e-9)) @ block
+        mass = np.asarray(block.sum(axis=0)).ravel()
+        skip = list(exclude)
+        if skip:
+            mass[skip] = 0.0
+        best = np.argsort(-mass)[:n_terms]
+        best = best[mass[best] > 0]
+        if best.size == 0:
+            return {}
+        top = float(mass[best[0]])
+        return {int(c): float(mass[c] / top) for c in best}
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

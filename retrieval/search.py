@@ -1,10 +1,22 @@
-"""Hybrid search: dense (Chroma) and BM25 rankings fused with reciprocal rank fusion, as-of aware."""
+"""Hybrid search: dense (Chroma) and BM25 rankings fused, with pseudo-relevance feedback, as-of aware.
+
+`hybrid_ranking` is the algorithm, written against two small backends (a dense one and the BM25
+`KeywordIndex`) so that bench/retrieval_dev.py tunes exactly the code `Searcher` runs:
+
+1. dense and keyword rankings, `depth` deep each, fused (reciprocal rank fusion by default);
+2. pseudo-relevance feedback from the top `feedback_passages` of that fused ranking: the query vector is
+   moved towards their mean vector (Rocchio) and the keyword query gains their heaviest terms (RM3);
+3. the second-round rankings are fused again.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Sequence
+from typing import Literal, Protocol, Sequence
 
-from retrieval.keyword import keyword_index
+import numpy as np
+
+from retrieval.keyword import KeywordIndex, keyword_index
 from retrieval.store import Store, StoreError, _date_number, passage_from_record
 from retrieval.types import Passage
 
@@ -17,34 +29,127 @@ class SearchError(ValueError):
     """A search request is malformed (empty query, bad k or mode)."""
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
-    """Fused scores: the sum over rankings of 1 / (k + rank), rank counted from 1."""
+@dataclass(frozen=True)
+class HybridSettings:
+    """How the rankings are fused and fed back (chosen on the development set: bench/retrieval_dev.py)."""
+
+    depth: int = CANDIDATES  # how deep each ranking is read
+    fusion: Literal["rrf", "scores"] = "rrf"  # reciprocal ranks, or min-max normalised scores
+    rrf_k: int = RRF_K
+    dense_weight: float = 1.0  # 0 turns the dense side off
+    keyword_weight: float = 1.0  # 0 turns the keyword side off
+    feedback_passages: int = 0  # top fused passages used for feedback (0: none)
+    feedback_weight: float = 0.0  # Rocchio: weight of their mean vector added to the query vector
+    expansion_terms: int = 0  # RM3: terms of the feedback passages added to the keyword query
+    expansion_weight: float = 0.0  # weight of the heaviest added term (an original query term weighs 1)
+
+
+class DenseBackend(Protocol):
+    def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity) of the `n` nearest passages, best first."""
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of the given passages, in that order."""
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K,
+                           weights: Sequence[float] | None = None) -> dict[str, float]:
+    """Fused scores: the sum over rankings of weight / (k + rank), rank counted from 1."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, item in enumerate(ranking, 1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return scores
+
+
+def score_fusion(rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float]) -> dict[str, float]:
+    """Fused scores: the weighted sum of each ranking's scores scaled to [0, 1] (min-max over the ranking)."""
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        if not ranking:
+            continue
+        values = np.asarray([score for _, score in ranking])
+        low, span = float(values.min()), float(values.max() - values.min()) or 1.0
+        for (item, score) in ranking:
+            fused[item] = fused.get(item, 0.0) + weight * (score - low) / span
+    return fused
+
+
+def _fuse(dense: list[tuple[str, float]], keyword: list[tuple[str, float]],
+          settings: HybridSettings) -> list[tuple[str, float]]:
+    weights = (settings.dense_weight, settings.keyword_weight)
+    if settings.fusion == "scores":
+        fused = score_fusion([dense, keyword], weights)
+    else:
+        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in keyword]], settings.rrf_k, weights)
+    return sorted(fused.items(), key=lambda item: -item[1])
+
+
+def _normalised(vector: np.ndarray) -> np.ndarray:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+
+
+def hybrid_ranking(query_vector: np.ndarray, keyword_query: str, dense: DenseBackend, index: KeywordIndex,
+                   n: int, settings: HybridSettings = HybridSettings(),
+                   as_of_number: int | None = None) -> list[tuple[str, float]]:
+    """(passage id, fused score) of the best `n` passages, best first. A side whose weight is 0 is not run."""
+    depth = max(settings.depth, n)
+    use_dense, use_keyword = settings.dense_weight > 0, settings.keyword_weight > 0
+    terms = index.query_terms(keyword_query) if use_keyword else {}
+    dense_hits = dense.nearest(query_vector, depth) if use_dense else []
+    keyword_hits = index.search_terms(terms, depth, as_of_number) if use_keyword else []
+    fused = _fuse(dense_hits, keyword_hits, settings)
+    feedback = [pid for pid, _ in fused[: settings.feedback_passages]]
+    if feedback and use_dense and settings.feedback_weight > 0:
+        centroid = dense.vectors(feedback).mean(axis=0)
+        dense_hits = dense.nearest(_normalised(query_vector + settings.feedback_weight * centroid), depth)
+    if feedback and use_keyword and settings.expansion_terms > 0 and settings.expansion_weight > 0:
+        added = index.feedback_terms(feedback, settings.expansion_terms, exclude=terms)
+        expanded = {**{c: settings.expansion_weight * w for c, w in added.items()}, **terms}
+        keyword_hits = index.search_terms(expanded, depth, as_of_number)
+    if feedback:
+        fused = _fuse(dense_hits, keyword_hits, settings)
+    return fused[:n]
+
+
+class ChromaDense:
+    """The dense backend over a store's Chroma collection, with the as-of filter applied."""
+
+    def __init__(self, store: Store, as_of: date | None = None) -> None:
+        self.store = store
+        self.where = {"date_num": {"$lte": _date_number(as_of)}} if as_of else None
+
+    def query(self, vector: np.ndarray, n: int, include: list[str]) -> dict:
+        total = self.store.count()
+        if total == 0:
+            return {"ids": [[]], "documents": [[]], "metadatas": [[]], "distances": [[]]}
+        try:
+            return self.store.passages.query(query_embeddings=[vector], n_results=min(n, total), where=self.where,
+                                             include=include)
+        except Exception as error:
+            raise StoreError(f"dense search failed in {self.store.location}: {error}".splitlines()[0]) from None
+
+    def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        found = self.query(vector, n, ["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0])]
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        found = self.store.passages.get(ids=list(ids), include=["embeddings"])
+        by_id = dict(zip(found["ids"], found["embeddings"]))
+        return np.asarray([by_id[i] for i in ids if i in by_id], dtype=np.float32)
 
 
 class Searcher:
     """Finds the passages of a store that best match a query."""
 
-    def __init__(self, store: Store, candidates: int = CANDIDATES) -> None:
+    def __init__(self, store: Store, candidates: int = CANDIDATES, settings: HybridSettings | None = None) -> None:
         self.store = store
-        self.candidates = candidates
+        self.settings = settings or HybridSettings(depth=candidates)
 
     def dense(self, query: str, n: int, as_of: date | None = None) -> list[Passage]:
         """Nearest passages by embedding; score is cosine similarity."""
-        total = self.store.count()
-        if total == 0:
-            return []
-        vector = self.store.embedder.embed_queries([query])
-        where = {"date_num": {"$lte": _date_number(as_of)}} if as_of else None
-        try:
-            found = self.store.passages.query(query_embeddings=vector, n_results=min(n, total), where=where,
-                                              include=["documents", "metadatas", "distances"])
-        except Exception as error:
-            raise StoreError(f"dense search failed in {self.store.location}: {error}".splitlines()[0]) from None
+        vector = self.store.embedder.embed_queries([query])[0]
+        found = ChromaDense(self.store, as_of).query(vector, n, ["documents", "metadatas", "distances"])
         return [passage_from_record(i, t, m, score=1.0 - float(d)) for i, t, m, d in
                 zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])]
 
@@ -57,12 +162,22 @@ class Searcher:
         scores = dict(self.keyword_ranking(query, n, as_of))
         return [p.model_copy(update={"score": scores[p.id]}) for p in self.store.get_passages(list(scores))]
 
+    def hybrid(self, query: str, keyword_query: str, n: int, as_of: date | None = None) -> list[Passage]:
+        """Best passages by `hybrid_ranking`; score is the fused score."""
+        if self.store.count() == 0:
+            return []
+        vector = self.store.embedder.embed_queries([query])[0]
+        ranking = hybrid_ranking(vector, keyword_query, ChromaDense(self.store, as_of), keyword_index(self.store), n,
+                                 self.settings, _date_number(as_of) if as_of else None)
+        scores = dict(ranking)
+        return [p.model_copy(update={"score": scores[p.id]}) for p in self.store.get_passages(list(scores))]
+
     def search(self, query: str, k: int = 5, as_of: date | None = None, keywords: Sequence[str] | None = None,
                mode: SearchMode = "hybrid") -> list[Passage]:
         """The top `k` passages for `query`; documents dated after `as_of` are left out (undated ones stay).
 
         `keywords` (figures, names) are added to the keyword query only. In hybrid mode the score is the
-        reciprocal-rank-fusion score (higher is better).
+        fused score (higher is better).
         """
         if not query or not query.strip():
             raise SearchError("empty search query")
@@ -75,11 +190,4 @@ class Searcher:
             return self.keyword(keyword_query, k, as_of)
         if mode != "hybrid":
             raise SearchError(f"unknown search mode {mode!r} (dense, keyword or hybrid)")
-        depth = max(self.candidates, k)
-        dense_hits = self.dense(query, depth, as_of)
-        keyword_ids = [pid for pid, _ in self.keyword_ranking(keyword_query, depth, as_of)]
-        fused = reciprocal_rank_fusion([[p.id for p in dense_hits], keyword_ids])
-        best = sorted(fused, key=lambda pid: -fused[pid])[:k]
-        by_id = {p.id: p for p in dense_hits}
-        by_id.update({p.id: p for p in self.store.get_passages([pid for pid in best if pid not in by_id])})
-        return [by_id[pid].model_copy(update={"score": fused[pid]}) for pid in best if pid in by_id]
+        return self.hybrid(query, keyword_query, k, as_of)

@@ -1,0 +1,222 @@
+"""Retrieval tuning on a development set that is not the scored benchmark: recall@5 and MRR@10 per method.
+
+The scored benchmark is Climate-FEVER (bench/retrieval_bench.py). Methods and parameters are chosen here,
+on Fool Me Twice dev (../shared/evaldata/fm2/dev.jsonl): every gold and retrieved evidence sentence of
+every claim is pooled into one corpus (titled with the claim's Wikipedia page, as the store titles a
+passage with its document's title), and each claim is a query whose gold sentences are the hits.
+
+Run: .venv/bin/python bench/retrieval_dev.py [--set fm2|climate-fever] [--methods NAME,...]
+`--set climate-fever` is the confirmation run on the scored set; keep it rare (the bench prints a reminder).
+
+Everything runs in memory with the search code of retrieval/search.py (`hybrid_ranking`) over a numpy
+dense backend, so no store is built. Passage and query embeddings are cached on disk under
+~/.cache/copydesk/bench/ (the first run embeds about 8,000 sentences: a few minutes on 2 shared cores).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from retrieval.embeddings import Embedder, get_embedder  # noqa: E402
+from retrieval.keyword import KeywordIndex  # noqa: E402
+from retrieval.search import HybridSettings, hybrid_ranking  # noqa: E402
+from retrieval.store import index_text  # noqa: E402
+
+EVALDATA = REPO.parent / "shared" / "evaldata"
+CACHE = Path.home() / ".cache" / "copydesk" / "bench"
+
+
+@dataclass(frozen=True)
+class RetrievalSet:
+    name: str
+    ids: list[str]  # passage ids
+    texts: list[str]  # what is embedded and indexed: title + sentence (retrieval.store.index_text)
+    queries: list[tuple[str, set[str]]]  # (claim, gold passage ids)
+
+
+def load_fm2(path: Path = EVALDATA / "fm2" / "dev.jsonl") -> RetrievalSet:
+    """Fool Me Twice dev: gold and retrieved sentences of all claims pooled, each claim a query."""
+    texts: dict[str, str] = {}
+    queries: list[tuple[str, set[str]]] = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            title = record.get("wikipedia_page")
+            gold = set()
+            for kind in ("gold_evidence", "retrieved_evidence"):
+                for evidence in record[kind]:
+                    passage_id = hashlib.sha256(evidence["text"].encode()).hexdigest()[:16]
+                    texts.setdefault(passage_id, index_text(evidence["text"], title))
+                    if kind == "gold_evidence":
+                        gold.add(passage_id)
+            if gold:
+                queries.append((record["text"], gold))
+    return RetrievalSet("fm2", list(texts), list(texts.values()), queries)
+
+
+def load_vitaminc(path: Path = EVALDATA / "vitaminc" / "vitaminc_real_dev.jsonl", pairs: int = 4000) -> RetrievalSet:
+    """VitaminC real dev, first `pairs` pairs: evidence sentences pooled (titled with their page), each claim
+    with SUPPORTS or REFUTES evidence a query; its gold is every sentence it was paired with under those labels."""
+    texts: dict[str, str] = {}
+    gold: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if number >= pairs:
+                break
+            record = json.loads(line)
+            passage_id = hashlib.sha256(record["evidence"].encode()).hexdigest()[:16]
+            texts.setdefault(passage_id, index_text(record["evidence"], record.get("page")))
+            if record["label"] in ("SUPPORTS", "REFUTES"):
+                gold.setdefault(record["claim"], set()).add(passage_id)
+    return RetrievalSet("vitaminc", list(texts), list(texts.values()), list(gold.items()))
+
+
+def load_climate_fever() -> RetrievalSet:
+    """The scored set, exactly as bench/retrieval_bench.py builds it."""
+    from bench.retrieval_bench import load_climate_fever as load
+
+    documents, queries, _ = load()
+    return RetrievalSet("climate-fever", [d.source for d in documents],
+                        [index_text(d.text, d.title) for d in documents], queries)
+
+
+SETS: dict[str, Callable[[], RetrievalSet]] = {"fm2": load_fm2, "vitaminc": load_vitaminc,
+                                               "climate-fever": load_climate_fever}
+DEV_SETS = ("fm2", "vitaminc")
+
+
+def cached_embeddings(embedder: Embedder, texts: Sequence[str], kind: str) -> np.ndarray:
+    """Passage (`kind="passages"`) or query embeddings, cached on disk by content."""
+    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    path = CACHE / f"{kind}-{embedder.name}-{len(texts)}-{key}.npy"
+    if path.is_file():
+        return np.load(path)
+    started, cpu = time.perf_counter(), time.process_time()
+    vectors = embedder.embed_queries(texts) if kind == "queries" else embedder.embed(texts)
+    print(f"  embedded {len(texts)} {kind} in {time.perf_counter() - started:.0f} s "
+          f"({time.process_time() - cpu:.0f} CPU-s)", flush=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+class MatrixDense:
+    """Dense backend over an in-memory matrix of passage vectors (brute-force cosine)."""
+
+    def __init__(self, ids: list[str], vectors: np.ndarray) -> None:
+        self.ids = ids
+        self.matrix = vectors
+        self.row_of = {pid: i for i, pid in enumerate(ids)}
+
+    def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        scores = self.matrix @ vector
+        top = np.argpartition(-scores, min(n, len(scores)) - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top]
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        return self.matrix[[self.row_of[i] for i in ids]]
+
+
+def methods(defaults: HybridSettings) -> dict[str, HybridSettings]:
+    """The candidates compared on the development set; `defaults` is what Searcher uses now."""
+    base = HybridSettings()
+    scores = replace(base, fusion="scores")
+    return {
+        "dense": replace(base, keyword_weight=0.0),
+        "keyword": replace(base, dense_weight=0.0),
+        "hybrid-rrf (before)": base,
+        "rrf depth 100": replace(base, depth=100),
+        "rrf k=20": replace(base, rrf_k=20),
+        "rrf keyword 0.5": replace(base, keyword_weight=0.5),
+        "rrf keyword 0.3": replace(base, keyword_weight=0.3),
+        "scores": scores,
+        "scores keyword 0.7": replace(scores, keyword_weight=0.7),
+        "scores keyword 0.5": replace(scores, keyword_weight=0.5),
+        "scores keyword 0.3": replace(scores, keyword_weight=0.3),
+        "scores depth 100": replace(scores, depth=100),
+        "dense rocchio 3/0.5": replace(base, keyword_weight=0.0, feedback_passages=3, feedback_weight=0.5),
+        "dense rocchio 1/0.3": replace(base, keyword_weight=0.0, feedback_passages=1, feedback_weight=0.3),
+        "rrf + rocchio 3/0.5": replace(base, feedback_passages=3, feedback_weight=0.5),
+        "rrf + rm3 3/10/0.5": replace(base, feedback_passages=3, expansion_terms=10, expansion_weight=0.5),
+        "scores + rocchio 3/0.3": replace(scores, feedback_passages=3, feedback_weight=0.3),
+        "scores + rm3 3/10/0.3": replace(scores, feedback_passages=3, expansion_terms=10, expansion_weight=0.3),
+        "current default": defaults,
+    }
+
+
+def evaluate(ranking: Callable[[int], list[str]], queries: list[tuple[str, set[str]]]) -> dict[str, float]:
+    hits, reciprocal, seconds = 0, 0.0, []
+    for number, (_, gold) in enumerate(queries):
+        started = time.perf_counter()
+        found = ranking(number)
+        seconds.append(time.perf_counter() - started)
+        ranks = [rank for rank, pid in enumerate(found[:10], 1) if pid in gold]
+        hits += bool(ranks and ranks[0] <= 5)
+        reciprocal += 1.0 / ranks[0] if ranks else 0.0
+    return {"recall@5": hits / len(queries), "mrr@10": reciprocal / len(queries),
+            "p95_ms": float(np.percentile(np.asarray(seconds) * 1000, 95))}
+
+
+def prepare(name: str, embedder: Embedder, bm25: dict[str, float]) -> tuple[RetrievalSet, np.ndarray, MatrixDense,
+                                                                            KeywordIndex]:
+    """A set with its query vectors, dense backend and keyword index."""
+    data = SETS[name]()
+    print(f"{data.name}: {len(data.ids)} passages, {len(data.queries)} queries", flush=True)
+    passages = cached_embeddings(embedder, data.texts, "passages")
+    queries = cached_embeddings(embedder, [q for q, _ in data.queries], "queries")
+    index = KeywordIndex.build(((pid, text, 0) for pid, text in zip(data.ids, data.texts)), "dev", **bm25)
+    return data, queries, MatrixDense(data.ids, passages), index
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=[*sorted(SETS), "dev"], default="dev",
+                        help="dev (default): the development sets, " + " and ".join(DEV_SETS))
+    parser.add_argument("--embedder", default=None, help="default: the project default")
+    parser.add_argument("--methods", default="", help="comma-separated method names to run (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the method names and stop")
+    parser.add_argument("--k1", type=float, default=None, help="BM25 k1 for the keyword index")
+    parser.add_argument("--b", type=float, default=None, help="BM25 b for the keyword index")
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(methods(HybridSettings())))
+        return 0
+    names = list(DEV_SETS) if args.set == "dev" else [args.set]
+    if "climate-fever" in names:
+        print("NOTE: Climate-FEVER is the scored set: confirm chosen settings only, never tune on it.")
+    embedder = get_embedder(args.embedder)
+    bm25 = {key: value for key, value in (("k1", args.k1), ("b", args.b)) if value is not None}
+    prepared = [prepare(name, embedder, bm25) for name in names]
+    wanted = [m for m in args.methods.split(",") if m]
+    started, cpu = time.perf_counter(), time.process_time()
+    header = "".join(f" {data.name[:13] + ' R@5':>17s} {'MRR':>5s}" for data, *_ in prepared)
+    print(f"{'method':26s}{header}{' mean R@5':>10s} {'p95 ms':>7s}")
+    for name, settings in methods(HybridSettings()).items():
+        if wanted and name not in wanted:
+            continue
+        rows = [evaluate(lambda i: [pid for pid, _ in hybrid_ranking(queries[i], data.queries[i][0], dense, index, 10,
+                                                                    settings)], data.queries)
+                for data, queries, dense, index in prepared]
+        cells = "".join(f" {row['recall@5']:17.3f} {row['mrr@10']:5.3f}" for row in rows)
+        mean = sum(row["recall@5"] for row in rows) / len(rows)
+        print(f"{name:26s}{cells}{mean:10.3f} {max(row['p95_ms'] for row in rows):7.1f}", flush=True)
+    print(f"({time.perf_counter() - started:.0f} s wall, {time.process_time() - cpu:.0f} CPU-s, "
+          f"load average {os.getloadavg()[0]:.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
