@@ -15,7 +15,7 @@ from datetime import date
 from typing import Literal
 
 from claims.models import Citation, Claim, DateValue, Flag, Label, OfficialMention, Quantity, Verdict
-from claims.mentions import HONORIFICS
+from claims.mentions import HONORIFICS, find_full_names, find_honorific_names
 from claims.quantities import WORD_NUMBERS
 from claims.roster import (Holder, Roster, countries_in, country_of, fold, name_keys, name_tokens, near_miss_score,
                            role_of)
@@ -338,6 +338,31 @@ def _two_ways_flag(a: Claim, name_a: str, b: Claim, name_b: str) -> Flag:
     return Flag(kind="internal_inconsistency",
                 message=f"The draft names one official two ways: {name_a!r} and {name_b!r}",
                 spans=[(a.start, a.end), (b.start, b.end)], claim_ids=[a.id, b.id])
+
+
+def _honorific_two_ways_in_text(text: str, claims: list[Claim], roster: Roster | None) -> list[Flag]:
+    """ "Festival director Imogen Strachan" then "Ms Strahan", where neither is an official claim: the one full
+    name of the draft whose surname the honorific's name misspells."""
+    covered = [(c.start, c.end) for c in claims if c.kind == "official"]
+    full_names = find_full_names(text)
+    flags = []
+    for h in find_honorific_names(text):
+        if any(a < h.end and h.start < b for a, b in covered) or len(name_tokens(h.name)) != 1:
+            continue
+        if roster is not None and roster.match_name(h.name, near=False):
+            continue
+        surname = fold(h.name)
+        if any(name_tokens(f.name)[-1] == surname for f in full_names):
+            continue  # someone in the draft has that very surname
+        near = [f for f in full_names if f.start < h.start and _misspells(h.name, f.name)
+                and near_miss_score(h.name, name_tokens(f.name)[-1]) > 0]
+        if len({fold(f.name) for f in near}) != 1:
+            continue
+        full = near[0]
+        flags.append(Flag(kind="internal_inconsistency",
+                          message=f"The draft names one person two ways: {full.name!r} and {text[h.start:h.end]!r}",
+                          spans=[(full.start, full.end), (h.start, h.end)]))
+    return flags
 
 
 def _honorific_two_ways(claims: list[Claim], roster: Roster | None) -> list[Flag]:
@@ -714,6 +739,7 @@ def _linked_dates(text: str, m: re.Match, sentence: list[Claim]) -> tuple[Claim,
 _ALL_PARTS = re.compile(r"\s*(?::|[,—–-]?\s*(?:split|divided|shared)\s+(?:between|among|into)|"
                         r",?\s*(?:made up of|comprising|consisting of|broken down into)|\s+of\s+which|"
                         r",?\s+of\s+whom)\s", re.IGNORECASE)
+_WORDS_TO_PARTS = re.compile(r"(?:\s+(?!(?:and|or|but|than|while|whereas)\b)[A-Za-z][\w'’&-]*){1,6}(?=\s*:)")
 _SOME_PARTS = re.compile(r",?\s*(?:including|among them|such as)\s", re.IGNORECASE)
 _REST = re.compile(r"\b(?:the rest|others?|remainder|remaining|the balance|among others|and more|etc)\b",
                    re.IGNORECASE)
@@ -756,8 +782,10 @@ def _parts_flags(text: str, claims: list[Claim]) -> list[Flag]:
                          and c.quantity.change is None), key=lambda c: c.start)
     flags = []
     for i, total in enumerate(quantities):
-        exhaustive = _ALL_PARTS.match(text, total.end)
-        some = None if exhaustive else _SOME_PARTS.match(text, total.end)
+        lead = _WORDS_TO_PARTS.match(text, total.end)  # "£84 million on roads next year: ..."
+        at = lead.end() if lead else total.end
+        exhaustive = _ALL_PARTS.match(text, at)
+        some = None if exhaustive else _SOME_PARTS.match(text, at)
         if not (exhaustive or some):
             continue
         cue_end = (exhaustive or some).end()
@@ -778,7 +806,7 @@ def _parts_flags(text: str, claims: list[Claim]) -> list[Flag]:
         terms = " + ".join(p.text for p in parts)
         relation = "more than" if over else "less than"
         flags.append(Flag(kind="internal_inconsistency",
-                          message=f"{terms} = {_like(parts[0], summed)}, {relation} the stated total {total.text}",
+                          message=f"{terms} = {_like(total, summed)}, {relation} the stated total {total.text}",
                           spans=[(total.start, total.end)] + [(p.start, p.end) for p in parts],
                           claim_ids=[total.id] + [p.id for p in parts]))
     return flags
@@ -923,13 +951,22 @@ def _share_groups(text: str, claims: list[Claim]) -> list[list[_Share]]:
             (share.kind != "vote" and last.kind != "vote"
              and last.claim.sentence_start == claim.sentence_start)
             or (share.kind == "vote" and last.kind == "vote"
-                and not _PARAGRAPH_BREAK.search(text, last.claim.end, claim.start)))
+                and not _PARAGRAPH_BREAK.search(text, last.claim.end, claim.start)
+                and _same_time_as_group(groups[-1], claim, claims)))
         if same_group:
             groups[-1].append(share)
         else:
             groups.append([share])
         previous = share
     return groups
+
+
+def _same_time_as_group(group: list[_Share], claim: Claim, claims: list[Claim]) -> bool:
+    """A share dated differently from the group's ("31% at the election in 2020") starts another whole."""
+    dates = _dates_in_sentence(claim, claims)
+    group_dates = [d for s in group for d in _dates_in_sentence(s.claim, claims)]
+    return not dates or not group_dates or claim.sentence_start == group[-1].claim.sentence_start \
+        or _same_time(dates, group_dates)
 
 
 def _share_group_ok(text: str, group: list[_Share], claims: list[Claim]) -> bool:
@@ -990,6 +1027,7 @@ def internal_flags(text: str, claims: list[Claim], roster: Roster | None = None)
     With a `roster`, two similar names that are both real officeholders are not taken for one person.
     """
     done: set[tuple[int, int]] = set()
-    return (_same_official_two_ways(claims, roster) + _quantity_conflicts(claims) + _arithmetic_flags(text, done)
+    return (_same_official_two_ways(claims, roster) + _honorific_two_ways_in_text(text, claims, roster)
+            + _quantity_conflicts(claims) + _arithmetic_flags(text, done)
             + _change_flags(text, claims, done) + _share_flags(text, claims) + _duration_flags(text, claims)
             + _parts_flags(text, claims) + _difference_flags(text, claims))

@@ -260,6 +260,41 @@ def _honorific_mentions(text: str, kept: list[tuple[int, int, str, str | None]],
     return found
 
 
+_FULL_NAME = re.compile(r"(?<![\w.'’-])([A-Z][a-z]+)[ \t]+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?![ \t]+[A-Z])")
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    start: int
+    end: int
+    name: str  # "Strahan" after "Ms"; "Imogen Strachan"
+    honorific: str | None = None
+
+
+def find_honorific_names(text: str) -> list[NameSpan]:
+    """Every honorific and name ("Ms Strahan", "Dr Maren Solberg"), official or not."""
+    found = []
+    for m in _HONORIFIC.finditer(text):
+        name = _clean_name(m.group("name"))
+        if name and name not in NON_NAME_WORDS:
+            found.append(NameSpan(m.start(), m.start("name") + len(name), name, m.group("title")))
+    return found
+
+
+# First words of place and thing names that look like a given name and surname ("Base Hallam", "Port Ellis").
+PLACE_WORDS = frozenset("""Base Camp Port Fort Mount Mt Cape Bay Point Glacier Valley Harbour Harbor North South East
+    West New Old Saint St Upper Lower Great Little Royal Lake River Loch Glen Isle Castle Market Central Grand
+    Lord Lady Holy Our""".split())
+
+
+def find_full_names(text: str) -> list[NameSpan]:
+    """Two capitalised words that may be a person's given name and surname ("Imogen Strachan"); loose: used
+    only to say whom a "Ms Strahan" may mean."""
+    return [NameSpan(m.start(), m.end(), m.group(0)) for m in _FULL_NAME.finditer(text)
+            if m.group(1) not in NON_NAME_WORDS and m.group(2) not in NON_NAME_WORDS
+            and m.group(1) not in HONORIFICS and m.group(1) not in PLACE_WORDS]
+
+
 def _with_learned_full_name(match: MentionMatch, learned: dict[str, str]) -> MentionMatch:
     """Give "Prime Minister Takeda" and a bare "Takeda" the full name the text used elsewhere."""
     mention = match.mention

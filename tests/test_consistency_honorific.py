@@ -67,3 +67,22 @@ def test_unrelated_and_short_names_are_not_flagged(roster):
              "Prime Minister Keir Starmer was absent, and Mr Stam, his driver, waited outside.")
     by_text, internal = flags(draft, roster)
     assert all(not f for f in by_text.values()) and internal == []
+
+
+def test_person_without_an_office_named_two_ways(roster):
+    draft = "Curator Imogen Strachan opened the show on Friday. Ms Strahan said 9,000 visitors were expected."
+    _, internal = flags(draft, roster)
+    [two_ways] = internal
+    assert [draft[a:b] for a, b in two_ways.spans] == ["Imogen Strachan", "Ms Strahan"]
+    assert two_ways.message == "The draft names one person two ways: 'Imogen Strachan' and 'Ms Strahan'"
+
+
+@pytest.mark.parametrize("draft", [
+    "Curator Imogen Strachan opened the show. Mr Strachan, her brother, sold tickets.",  # the same surname
+    "Imogen Strachan and Tom Strahan opened the show. Ms Strahan sold tickets.",  # someone is called that
+    "The crew left Port Hallam on Monday. Ms Hallan, the cook, stayed behind.",  # a place, not a person
+    "Curator Imogen Strachan opened the show. Ms Stevens, a visitor, liked it.",  # another name altogether
+])
+def test_honorifics_that_name_someone_else_are_not_flagged(roster, draft):
+    _, internal = flags(draft, roster)
+    assert internal == []
