@@ -413,7 +413,26 @@ def _same_time(a: list[DateValue], b: list[DateValue]) -> bool:
     return any(x.start <= y.end and y.start <= x.end for x in a for y in b)
 
 
-def _quantity_conflicts(claims: list[Claim]) -> list[Flag]:
+TIME_NOUNS = frozenset("seconds minutes hours days weeks months years decades nights".split())
+MAX_SLIP_RATIO = 1.5  # one count written two ways differs by a slip ("9,200" / "9,400"), not by a factor
+_OTHER_SCOPE = re.compile(r"\b(?:compared|than|previous(?:ly)?|last|earlier|before|ago|once|used to|at the time|"
+                          r"then|since|so far|until|only|in total|overall|all competitions|each|per|every)\b",
+                          re.IGNORECASE)
+
+
+def _one_count_two_ways(text: str, a: Claim, b: Claim) -> bool:
+    """Whether two values of one noun look like one count written twice rather than two different counts
+    (another time, scope or source: "118 goals in Serie A" / "318 goals" in all)."""
+    qa, qb = a.quantity, b.quantity
+    if _noun_key(qa.noun).split()[-1:] and _noun_key(qa.noun).split()[-1] in TIME_NOUNS:
+        return False  # durations of different trips, waits, terms
+    low, high = sorted((abs(qa.value), abs(qb.value)))
+    if low == 0 or high / low > MAX_SLIP_RATIO:
+        return False
+    return not any(_OTHER_SCOPE.search(text, c.sentence_start, c.sentence_end) for c in (a, b))
+
+
+def _quantity_conflicts(text: str, claims: list[Claim]) -> list[Flag]:
     quantities = [c for c in claims if c.kind == "quantity" and c.quantity and c.quantity.noun
                   and c.quantity.change is None]
     flags = []
@@ -430,7 +449,7 @@ def _quantity_conflicts(claims: list[Claim]) -> list[Flag]:
             if not _same_time(_dates_in_sentence(a, claims), _dates_in_sentence(b, claims)):
                 continue
             (low_a, high_a), (low_b, high_b) = _range(qa), _range(qb)
-            if low_a <= high_b and low_b <= high_a:
+            if low_a <= high_b and low_b <= high_a or not _one_count_two_ways(text, a, b):
                 continue
             flags.append(Flag(kind="internal_inconsistency",
                               message=f"The draft gives {qa.noun} as {a.text!r} and later as {b.text!r}",
@@ -664,6 +683,8 @@ def _elapsed(earlier: Claim, later: Claim, unit: str) -> float | None:
     """Time from one date claim to another in `unit`: whole years (or months) when either is only a year
     (or month); else days. A year the draft left out is taken as the one that puts the dates in order."""
     a, b = earlier.date, later.date
+    if unit in ("year", "month") and (a.relative or b.relative):
+        return None  # "on July 3, ten years after 2002": the year of July 3 was only guessed
     coarse = {a.granularity, b.granularity}
     if "year" in coarse and unit == "year":
         return float(b.start.year - a.start.year)
@@ -777,6 +798,14 @@ def _like(claim: Claim, value: float) -> str:
     return claim.text[:number.start()] + shown + claim.text[number.end():]
 
 
+MAX_PARTS_GAP = 0.5  # parts off their total by more than half of it count something else
+
+
+def _in_brackets(text: str, claim: Claim) -> bool:
+    before = text[claim.sentence_start:claim.start]
+    return before.rfind("(") > before.rfind(")")
+
+
 def _parts_flags(text: str, claims: list[Claim]) -> list[Flag]:
     quantities = sorted((c for c in claims if c.kind == "quantity" and c.quantity is not None
                          and c.quantity.change is None), key=lambda c: c.start)
@@ -794,8 +823,12 @@ def _parts_flags(text: str, claims: list[Claim]) -> list[Flag]:
         if len(parts) < 2 or not all(_same_measure(total.quantity, p.quantity) and p.quantity.unit != "percent"
                                      for p in parts):
             continue
+        if any(_in_brackets(text, p) for p in parts):
+            continue  # "12 clubs: Bayern (28 titles), Dortmund (5)": counts of something else
         tail = text[cue_end:parts[-1].sentence_end]
         summed = sum(p.quantity.value for p in parts)
+        if not total.quantity.value or abs(summed - total.quantity.value) > MAX_PARTS_GAP * total.quantity.value:
+            continue  # far off: the parts count something else
         slack = _stated_tolerance(total) + sum(_stated_tolerance(p) for p in parts)
         if _approximate(total.quantity, *(p.quantity for p in parts)):
             slack += 0.02 * total.quantity.value
@@ -1028,6 +1061,6 @@ def internal_flags(text: str, claims: list[Claim], roster: Roster | None = None)
     """
     done: set[tuple[int, int]] = set()
     return (_same_official_two_ways(claims, roster) + _honorific_two_ways_in_text(text, claims, roster)
-            + _quantity_conflicts(claims) + _arithmetic_flags(text, done)
+            + _quantity_conflicts(text, claims) + _arithmetic_flags(text, done)
             + _change_flags(text, claims, done) + _share_flags(text, claims) + _duration_flags(text, claims)
             + _parts_flags(text, claims) + _difference_flags(text, claims))

@@ -175,3 +175,31 @@ def test_vote_shares_of_an_earlier_election_are_another_whole():
 
 def test_vote_shares_of_two_elections_in_one_paragraph_are_not_summed():
     assert flags("Ola Brandt took 46% of the vote in 2021. Four years later, in 2025, she took 58%.") == []
+
+
+# --- one count given two values ----------------------------------------------------------------
+
+def test_one_count_with_a_slip_between_two_sentences():
+    flag, spans = one_flag("The ferry carried 1,460 passengers on its first crossing. Crew said the 1,640 passengers "
+                           "were calm despite the swell.")
+    assert spans == ["1,460 passengers", "1,640 passengers"]
+
+
+@pytest.mark.parametrize("draft", [
+    # counts of different scopes, times or sources, written as real reporting does
+    "The striker scored 96 goals in the league. Across all competitions he finished with 212 goals.",
+    "The flight to Delhi took eight hours. Since the new route opened, it takes six hours.",
+    "The review site counts 31 reviews. A rival site lists only 12 reviews, most of them positive.",
+    "The channel had 410,000 subscribers in June. By then it had 450,000 subscribers, compared with a year before.",
+])
+def test_counts_of_different_scopes_are_not_one_count_two_ways(draft):
+    assert flags(draft) == []
+
+
+def test_bracketed_counts_are_not_parts_of_a_total():
+    draft = "Five clubs have won the cup: Ardbeg (11 titles), Corran (6), Dunmore (3), Elgin (2) and Fyvie (1)."
+    assert flags(draft) == []
+
+
+def test_years_after_a_date_whose_year_was_guessed_are_not_checked():
+    assert flags("The sequel opened on May 4, twelve years after the first film (2003).") == []
