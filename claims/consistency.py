@@ -433,28 +433,35 @@ def _one_count_two_ways(text: str, a: Claim, b: Claim) -> bool:
 
 
 def _quantity_conflicts(text: str, claims: list[Claim]) -> list[Flag]:
-    quantities = [c for c in claims if c.kind == "quantity" and c.quantity and c.quantity.noun
-                  and c.quantity.change is None]
+    """One noun counted with two values in two sentences of the same time ("9,200 runners" ... "9,400 runners")."""
+    dates_by_sentence: dict[tuple[int, int], list[DateValue]] = {}
+    for c in claims:
+        if c.kind == "date" and c.date is not None:
+            dates_by_sentence.setdefault((c.sentence_start, c.sentence_end), []).append(c.date)
+    by_measure: dict[tuple, list[Claim]] = {}
+    for c in claims:
+        q = c.quantity
+        if c.kind == "quantity" and q and q.noun and q.change is None:
+            by_measure.setdefault((_noun_key(q.noun), q.unit, q.currency, q.per), []).append(c)
     flags = []
-    for i, a in enumerate(quantities):
-        for b in quantities[i + 1:]:
-            qa, qb = a.quantity, b.quantity
-            if (a.sentence_start, a.sentence_end) == (b.sentence_start, b.sentence_end):
-                continue
-            if (_noun_key(qa.noun) != _noun_key(qb.noun) or qa.unit != qb.unit or qa.currency != qb.currency
-                    or qa.per != qb.per):
-                continue
-            if a.subject and b.subject and fold(a.subject) != fold(b.subject):
-                continue
-            if not _same_time(_dates_in_sentence(a, claims), _dates_in_sentence(b, claims)):
-                continue
-            (low_a, high_a), (low_b, high_b) = _range(qa), _range(qb)
-            if low_a <= high_b and low_b <= high_a or not _one_count_two_ways(text, a, b):
-                continue
-            flags.append(Flag(kind="internal_inconsistency",
-                              message=f"The draft gives {qa.noun} as {a.text!r} and later as {b.text!r}",
-                              spans=[(a.start, a.end), (b.start, b.end)], claim_ids=[a.id, b.id]))
-    return flags
+    for quantities in by_measure.values():
+        for i, a in enumerate(quantities):
+            for b in quantities[i + 1:]:
+                qa, qb = a.quantity, b.quantity
+                sentence_a, sentence_b = (a.sentence_start, a.sentence_end), (b.sentence_start, b.sentence_end)
+                if sentence_a == sentence_b:
+                    continue
+                if a.subject and b.subject and fold(a.subject) != fold(b.subject):
+                    continue
+                if not _same_time(dates_by_sentence.get(sentence_a, []), dates_by_sentence.get(sentence_b, [])):
+                    continue
+                (low_a, high_a), (low_b, high_b) = _range(qa), _range(qb)
+                if low_a <= high_b and low_b <= high_a or not _one_count_two_ways(text, a, b):
+                    continue
+                flags.append(Flag(kind="internal_inconsistency",
+                                  message=f"The draft gives {qa.noun} as {a.text!r} and later as {b.text!r}",
+                                  spans=[(a.start, a.end), (b.start, b.end)], claim_ids=[a.id, b.id]))
+    return sorted(flags, key=lambda f: f.spans)
 
 
 # Arithmetic of stated changes. NUM: 1,234.5 or 12.5; PCT: a percent sign or word.
