@@ -3,8 +3,21 @@
 `official_flags` / `official_verdict` compare each official mention with who held the office on the
 as-of date (or on a date stated in the same sentence): a near-miss of a holder's name is
 `misnamed_official`, a real holder out of office is `outdated_official`, a match is supported with the
-roster line quoted. `internal_flags` finds one official named two ways, one quantity given two values,
-and changes that do not add up ("72%, a 1% increase from 70%").
+roster line quoted. An honorific with a misspelt surname ("Mr Stammer" after "Prime Minister Keir
+Starmer") is misnamed when the roster knows the titled person meant.
+
+`internal_flags` checks a draft against itself; each flag carries the spans of every value involved and
+says the arithmetic in its message:
+- one official (or person) named two ways ("Helen Marchetti" / "Ms Marchant");
+- one count given two near values in two sentences about the same time ("1,460" / "1,640 passengers");
+- a change that does not fit its from/to values, in one phrase ("72%, a 1% increase from 70%") or with the
+  other value in the sentence before ("was 41% in May. In June it rose 5 points to 48%");
+- shares of one whole over 100% (poll answers for / against / undecided, candidates' vote shares);
+- parts that do not make their stated total ("3,000 troops: 1,200 in the north and 1,500 in the south"),
+  and a surplus, deficit, gap or margin that is not the difference of its two figures;
+- dates that do not fit a stated duration ("began on March 3, ended ten days later on March 15").
+Each check stays silent where the text leaves room for doubt (approximate figures, rounding, different
+bases, multiple-choice questions, several candidate values): a false flag costs a reviewer's trust.
 """
 from __future__ import annotations
 
@@ -556,7 +569,7 @@ def _arithmetic_flags(text: str, done: set[tuple[int, int]] | None = None) -> li
 # (earlier in the sentence, or in the sentence before). Several candidates: nothing is checked.
 
 _CHANGE_PHRASE = re.compile(
-    rf"\b{_DIR}\s+(?:by\s+)?(?:an?\s+)?(?P<n>{NUM}){CHANGE}(?![\w,]*\s*(?:{NUM}))"
+    rf"\b{_DIR}\s+(?:by\s+)?(?:an?\s+)?(?P<n>{NUM}){CHANGE}(?![\d,.])"
     rf"|\b(?:an?\s+)?(?P<n2>{NUM})(?P<unit2>\s*(?:%|percentage[ -]points?\b|percent(?:age)?\b|per cent\b|points?\b))"
     rf"[\s-]+(?P<dir2>increase|rise|gain|jump|decrease|drop|fall|decline)\b", re.IGNORECASE)
 _THEN_FROM = re.compile(rf"\s+(?:from|on|over|compared with|against)\s+(?:(?:last|the previous|the)\s+"

@@ -86,3 +86,18 @@ def test_person_without_an_office_named_two_ways(roster):
 def test_honorifics_that_name_someone_else_are_not_flagged(roster, draft):
     _, internal = flags(draft, roster)
     assert internal == []
+
+
+def test_honorific_surname_close_to_the_prime_minister_named_earlier(roster):
+    draft = ("Japanese Prime Minister Sanae Takaichi arrived in Seoul on Tuesday. "
+             "Ms Takeda said the two governments would meet again in spring.")
+    by_text, internal = flags(draft, roster, date(2026, 1, 13))
+    [misnamed] = by_text["Ms Takeda"]
+    assert misnamed.kind == "misnamed_official" and misnamed.suggestion == "Sanae Takaichi"
+    assert [draft[a:b] for a, b in internal[0].spans] == ["Japanese Prime Minister Sanae Takaichi", "Ms Takeda"]
+
+
+def test_honorific_for_a_misnamed_full_name_is_misnamed_too(roster):
+    draft = "Japanese Prime Minister Sanae Takeda arrived in Seoul on Tuesday. Ms Takeda spoke first."
+    by_text, _ = flags(draft, roster, date(2026, 1, 13))
+    assert [f.suggestion for f in by_text["Ms Takeda"]] == ["Sanae Takaichi"]
