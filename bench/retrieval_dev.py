@@ -132,7 +132,7 @@ class MatrixDense:
 
 def methods(defaults: HybridSettings) -> dict[str, HybridSettings]:
     """The candidates compared on the development set; `defaults` is what Searcher uses now."""
-    base = HybridSettings()
+    base = HybridSettings(fusion="rrf", keyword_weight=1.0)  # the search of before: equal-weight RRF
     scores = replace(base, fusion="scores")
     return {
         "dense": replace(base, keyword_weight=0.0),
@@ -147,6 +147,16 @@ def methods(defaults: HybridSettings) -> dict[str, HybridSettings]:
         "scores keyword 0.5": replace(scores, keyword_weight=0.5),
         "scores keyword 0.3": replace(scores, keyword_weight=0.3),
         "scores depth 100": replace(scores, depth=100),
+        "zscores": replace(base, fusion="zscores"),
+        "zscores keyword 0.7": replace(base, fusion="zscores", keyword_weight=0.7),
+        "zscores keyword 0.5": replace(base, fusion="zscores", keyword_weight=0.5),
+        "zscores keyword 0.6": replace(base, fusion="zscores", keyword_weight=0.6),
+        "zscores kw 0.6 depth 50": replace(base, fusion="zscores", keyword_weight=0.6, depth=50),
+        "zscores kw 0.6 depth 20": replace(base, fusion="zscores", keyword_weight=0.6, depth=20),
+        "zscores kw 0.6 + rm3": replace(base, fusion="zscores", keyword_weight=0.6, feedback_passages=3,
+                                        expansion_terms=10, expansion_weight=0.3),
+        "zscores kw 0.6 + rocchio": replace(base, fusion="zscores", keyword_weight=0.6, feedback_passages=3,
+                                            feedback_weight=0.3),
         "dense rocchio 3/0.5": replace(base, keyword_weight=0.0, feedback_passages=3, feedback_weight=0.5),
         "dense rocchio 1/0.3": replace(base, keyword_weight=0.0, feedback_passages=1, feedback_weight=0.3),
         "rrf + rocchio 3/0.5": replace(base, feedback_passages=3, feedback_weight=0.5),

@@ -16,8 +16,8 @@ from scipy import sparse
 
 from retrieval.store import Store, index_text
 
-K1 = 1.2
-B = 0.75
+K1 = 0.9  # BM25 parameters for sentence-long passages (dev sets, bench/retrieval_dev.py: keyword recall@5
+B = 0.4   # FM2 0.512 -> 0.533, VitaminC 0.912 -> 0.913 against the textbook 1.2 / 0.75)
 INDEX_FILE = "keyword_index.npz"
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:['’][^\W\d_]+)?|\d+", re.UNICODE)
 STOPWORDS = frozenset(
@@ -56,8 +56,9 @@ class KeywordIndex:
     """BM25 over passages; `search` returns (passage id, score) best first."""
 
     def __init__(self, ids: list[str], date_numbers: np.ndarray, vocabulary: dict[str, int],
-                 weights: sparse.csc_matrix, revision: str) -> None:
+                 weights: sparse.csc_matrix, revision: str, bm25: tuple[float, float] | None = (K1, B)) -> None:
         self.ids = ids
+        self.bm25 = bm25  # (k1, b) the weights were computed with; None when unknown (an older file)
         self.date_numbers = date_numbers
         self.vocabulary = vocabulary
         self.weights = weights  # passages x terms, BM25 term weights, column-sliceable
@@ -94,7 +95,7 @@ class KeywordIndex:
         tf = counts.data
         norm = k1 * (1 - b + b * length[row_of_entry] / max(average, 1e-9))
         counts.data = (tf * (k1 + 1) / (tf + norm) * idf[counts.indices]).astype(np.float32)
-        return cls(ids, np.asarray(dates, dtype=np.int64), vocabulary, counts.tocsc(), revision)
+        return cls(ids, np.asarray(dates, dtype=np.int64), vocabulary, counts.tocsc(), revision, (k1, b))
 
     def query_terms(self, query: str) -> dict[int, float]:
         """The query's indexed terms as {column: weight 1.0} (a term typed twice counts once)."""
@@ -154,15 +155,16 @@ class KeywordIndex:
         np.savez(partial, data=self.weights.data, indices=self.weights.indices, indptr=self.weights.indptr,
                  shape=np.asarray(self.weights.shape), dates=self.date_numbers,
                  ids=np.asarray(json.dumps(self.ids)), vocabulary=np.asarray(json.dumps(self.vocabulary)),
-                 revision=np.asarray(self.revision))
+                 revision=np.asarray(self.revision), bm25=np.asarray(self.bm25 or (np.nan, np.nan)))
         partial.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> "KeywordIndex":
         with np.load(path, allow_pickle=False) as data:
             weights = sparse.csc_matrix((data["data"], data["indices"], data["indptr"]), shape=tuple(data["shape"]))
+            bm25 = tuple(float(x) for x in data["bm25"]) if "bm25" in data.files else None
             return cls(json.loads(str(data["ids"])), data["dates"], json.loads(str(data["vocabulary"])), weights,
-                       str(data["revision"]))
+                       str(data["revision"]), bm25 if bm25 and not any(np.isnan(bm25)) else None)
 
 
 def _index_path(store: Store) -> Path:
@@ -176,11 +178,12 @@ _MEMORY: dict[str, KeywordIndex] = {}
 
 
 def keyword_index(store: Store) -> KeywordIndex:
-    """The store's BM25 index: from memory, else from disk, else built, as long as the store's revision matches."""
+    """The store's BM25 index: from memory, else from disk, else built, as long as the store's revision and
+    the BM25 parameters match."""
     revision = store.revision()
     path = _index_path(store)
     cached = _MEMORY.get(str(path))
-    if cached is not None and cached.revision == revision:
+    if cached is not None and cached.revision == revision and cached.bm25 == (K1, B):
         return cached
     index = None
     if path.is_file():
@@ -188,7 +191,7 @@ def keyword_index(store: Store) -> KeywordIndex:
             index = KeywordIndex.load(path)
         except (OSError, ValueError, KeyError):
             index = None
-        if index is not None and index.revision != revision:
+        if index is not None and (index.revision != revision or index.bm25 != (K1, B)):
             index = None
     if index is None:
         records = ((pid, index_text(text, meta.get("title")), int(meta.get("date_num") or 0))

@@ -3,7 +3,8 @@
 `hybrid_ranking` is the algorithm, written against two small backends (a dense one and the BM25
 `KeywordIndex`) so that bench/retrieval_dev.py tunes exactly the code `Searcher` runs:
 
-1. dense and keyword rankings, `depth` deep each, fused (reciprocal rank fusion by default);
+1. dense and keyword rankings, `depth` deep each, fused (by default: z-normalised scores, keyword side
+   weighted 0.5; reciprocal rank fusion and min-max scores are the alternatives);
 2. pseudo-relevance feedback from the top `feedback_passages` of that fused ranking: the query vector is
    moved towards their mean vector (Rocchio) and the keyword query gains their heaviest terms (RM3);
 3. the second-round rankings are fused again.
@@ -34,10 +35,10 @@ class HybridSettings:
     """How the rankings are fused and fed back (chosen on the development set: bench/retrieval_dev.py)."""
 
     depth: int = CANDIDATES  # how deep each ranking is read
-    fusion: Literal["rrf", "scores"] = "rrf"  # reciprocal ranks, or min-max normalised scores
+    fusion: Literal["rrf", "scores", "zscores"] = "zscores"  # reciprocal ranks, min-max or z-normalised scores
     rrf_k: int = RRF_K
     dense_weight: float = 1.0  # 0 turns the dense side off
-    keyword_weight: float = 1.0  # 0 turns the keyword side off
+    keyword_weight: float = 0.5  # 0 turns the keyword side off
     feedback_passages: int = 0  # top fused passages used for feedback (0: none)
     feedback_weight: float = 0.0  # Rocchio: weight of their mean vector added to the query vector
     expansion_terms: int = 0  # RM3: terms of the feedback passages added to the keyword query
@@ -62,24 +63,32 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K,
     return scores
 
 
-def score_fusion(rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float]) -> dict[str, float]:
-    """Fused scores: the weighted sum of each ranking's scores scaled to [0, 1] (min-max over the ranking)."""
+def score_fusion(rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float],
+                 scale: Literal["minmax", "z"] = "minmax") -> dict[str, float]:
+    """Fused scores: the weighted sum of each ranking's scores, scaled over the ranking to [0, 1] (min-max)
+    or to zero mean and unit spread (z). An item a ranking lacks gets that ranking's lowest scaled score."""
     fused: dict[str, float] = {}
-    for ranking, weight in zip(rankings, weights):
-        if not ranking:
-            continue
-        values = np.asarray([score for _, score in ranking])
-        low, span = float(values.min()), float(values.max() - values.min()) or 1.0
-        for (item, score) in ranking:
-            fused[item] = fused.get(item, 0.0) + weight * (score - low) / span
+    scaled_rankings = []
+    for ranking in rankings:
+        values = np.asarray([score for _, score in ranking], dtype=np.float64)
+        if scale == "z":
+            values = (values - values.mean()) / (values.std() or 1.0) if values.size else values
+        else:
+            values = (values - values.min()) / (float(values.max() - values.min()) or 1.0) if values.size else values
+        scaled_rankings.append(dict(zip([item for item, _ in ranking], values.tolist())))
+    items = {item for ranking in scaled_rankings for item in ranking}
+    for scaled, weight in zip(scaled_rankings, weights):
+        floor = min(scaled.values(), default=0.0)
+        for item in items:
+            fused[item] = fused.get(item, 0.0) + weight * scaled.get(item, floor)
     return fused
 
 
 def _fuse(dense: list[tuple[str, float]], keyword: list[tuple[str, float]],
           settings: HybridSettings) -> list[tuple[str, float]]:
     weights = (settings.dense_weight, settings.keyword_weight)
-    if settings.fusion == "scores":
-        fused = score_fusion([dense, keyword], weights)
+    if settings.fusion != "rrf":
+        fused = score_fusion([dense, keyword], weights, "z" if settings.fusion == "zscores" else "minmax")
     else:
         fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in keyword]], settings.rrf_k, weights)
     return sorted(fused.items(), key=lambda item: -item[1])
