@@ -44,6 +44,7 @@ class SuiteSet:
 STANDARD_SUITE: tuple[SuiteSet, ...] = (
     SuiteSet("seeds (extraction)", "repo:evals/sets/seeds.jsonl", None, None),
     SuiteSet("planted (documents)", "repo:evals/sets/planted.jsonl", None, None),
+    SuiteSet("planted2 (held-out documents)", "repo:evals/sets/planted2.jsonl", None, None),
     SuiteSet("vitaminc-numeric-300", "vitaminc-numeric-300", None, 60),
     SuiteSet("climate-fever", "climate-fever", 300, 30),
     SuiteSet("summedits-ectsum", "summedits-ectsum", 200, 20),
