@@ -956,6 +956,7 @@ _BASE = re.compile(r"\s+of\s+(?P<base>(?:[\w'’-]+\s+){0,3}?[\w'’-]+)(?=\s+(?
 _MULTIPLE_CHOICE = re.compile(r"more than one|multiple (?:answers|choices|responses|options)|could (?:choose|pick|"
                               r"select|name|give) (?:several|more|up to|any)|select all|not mutually exclusive|"
                               r"several answers", re.IGNORECASE)
+_SUBGROUP = re.compile(r"\b(?i:among)\b|\b(?i:in)\s+[A-Z][a-z]+")  # "among men", "in York"
 _CLAUSE_END = re.compile(r"[,;:.!?]|\s(?:and|but|while|whereas)\s")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -1030,6 +1031,8 @@ def _share_group_ok(text: str, group: list[_Share], claims: list[Claim]) -> bool
         return False  # "60% were satisfied with buses and 55% with trains": two questions
     if len({s.base for s in group if s.base}) > 1:
         return False  # shares of different bases
+    if any(_SUBGROUP.search(text, a.claim.end, b.claim.start) for a, b in zip(group, group[1:])):
+        return False  # "Among Democrats, 80% backed it; among Republicans, 70% opposed it": two groups
     first, last = group[0].claim, group[-1].claim
     paragraph_start = max((m.end() for m in _PARAGRAPH_BREAK.finditer(text, 0, first.start)), default=0)
     paragraph = _PARAGRAPH_BREAK.search(text, last.end)

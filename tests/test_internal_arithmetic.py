@@ -29,6 +29,11 @@ def one_flag(draft: str):
 
 # --- shares of one whole ---------------------------------------------------------------------
 
+def test_poll_answers_in_favour_and_against():
+    flag, _ = one_flag("In the survey, 52% were in favour, 41% were against and 12% were undecided.")
+    assert "= 105%" in flag.message
+
+
 def test_poll_answers_adding_to_more_than_100():
     flag, spans = one_flag("Asked about the new bridge toll, 61% backed it, 33% opposed it and 9% were undecided.")
     assert spans == ["61%", "33%", "9%"]
@@ -54,6 +59,8 @@ def test_vote_shares_across_sentences_adding_to_more_than_100():
     "12% opposed both.",  # multiple choice
     "60% were satisfied with the buses and 55% were satisfied with the trams.",  # two questions
     "Labour took 44% of the vote in 2017 and 61% in 2024.",  # one party at two times
+    "Among renters, 72% backed the cap; among owners, 58% opposed it.",  # two groups asked
+    "In Hull 64% backed the cap, while in Leeds 47% opposed it.",  # two places asked
 ])
 def test_shares_that_legitimately_do_not_sum_are_not_flagged(draft):
     assert flags(draft) == []
