@@ -651,8 +651,8 @@ def _change_flags(text: str, claims: list[Claim], done: set[tuple[int, int]]) ->
     return flags
 
 
-_STOPWORDS = frozenset("the a an in on at by of for to and was were is are it its this that than last year "
-                       "month week".split())
+_STOPWORDS = frozenset("""the a an in on at by of for to and was were is are it its this that than last year
+    month week january february march april may june july august september october november december""".split())
 
 
 def _refers_back(text: str, start: int, change_at: int, claims: list[Claim]) -> bool:
@@ -666,9 +666,6 @@ def _refers_back(text: str, start: int, change_at: int, claims: list[Claim]) -> 
         return False
     previous = text[max(c.sentence_start for c in before):start].lower()
     words = [w for w in re.findall(r"[a-z][a-z'-]+", subject.lower()) if w not in _STOPWORDS and len(w) > 2]
-    months = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-              "november", "december"}
-    words = [w for w in words if w not in months]
     return bool(words) and all(re.search(rf"\b{re.escape(w)}", previous) for w in words)
 
 
