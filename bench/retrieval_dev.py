@@ -191,6 +191,19 @@ def prepare(name: str, embedder: Embedder, bm25: dict[str, float]) -> tuple[Retr
     return data, queries, MatrixDense(data.ids, passages), index
 
 
+def recall_curve(prepared: tuple[RetrievalSet, np.ndarray, MatrixDense, KeywordIndex], settings: HybridSettings,
+                 depths: Sequence[int] = (5, 10, 20, 50, 100)) -> dict[int, float]:
+    """Recall@k of `settings` read `max(depths)` deep: how much a reranker of the top k could still gain."""
+    data, queries, dense, index = prepared
+    deep = replace(settings, depth=max(depths))
+    hits = dict.fromkeys(depths, 0)
+    for i, (claim, gold) in enumerate(data.queries):
+        ranked = [pid for pid, _ in hybrid_ranking(queries[i], claim, dense, index, max(depths), deep)]
+        for depth in depths:
+            hits[depth] += bool(set(ranked[:depth]) & gold)
+    return {depth: count / len(data.queries) for depth, count in hits.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=[*sorted(SETS), "dev"], default="dev",
@@ -198,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", default=None, help="default: the project default")
     parser.add_argument("--methods", default="", help="comma-separated method names to run (default: all)")
     parser.add_argument("--list", action="store_true", help="list the method names and stop")
+    parser.add_argument("--curve", action="store_true",
+                        help="only recall@5..100 of the current default read 100 deep (the ceiling of a reranker)")
     parser.add_argument("--k1", type=float, default=None, help="BM25 k1 for the keyword index")
     parser.add_argument("--b", type=float, default=None, help="BM25 b for the keyword index")
     args = parser.parse_args(argv)
@@ -210,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     embedder = get_embedder(args.embedder)
     bm25 = {key: value for key, value in (("k1", args.k1), ("b", args.b)) if value is not None}
     prepared = [prepare(name, embedder, bm25) for name in names]
+    if args.curve:
+        for one in prepared:
+            curve = recall_curve(one, HybridSettings())
+            print(f"{one[0].name}: " + "  ".join(f"recall@{k} {value:.3f}" for k, value in curve.items()))
+        return 0
     wanted = [m for m in args.methods.split(",") if m]
     started, cpu = time.perf_counter(), time.process_time()
     header = "".join(f" {data.name[:13] + ' R@5':>17s} {'MRR':>5s}" for data, *_ in prepared)
