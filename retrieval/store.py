@@ -4,17 +4,27 @@ Two collections: `copydesk_passages` (one record per passage: text, embedding, o
 `copydesk_documents` (one record per document: full text and metadata, plus one meta record holding the
 embedder's name and a revision that changes with every write). A document's row is written only after
 all its passages were added, so a failure mid-ingest never leaves half a document visible.
+
+Locks: Chroma's embedded client waits without limit on an SQLite file that another process holds locked
+(an open write transaction: `BEGIN EXCLUSIVE`, or just `BEGIN IMMEDIATE`: its reads take the write lock
+too). Before each read and each write batch, a probe connection of our own asks SQLite for the write lock
+with a short wait ($COPYDESK_STORE_LOCK_WAIT seconds, default 2), lets it go at once, and raises
+`StoreBusy` instead of hanging, before anything was changed. A lock taken after the probe, in the middle
+of a Chroma call, still makes that call wait.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
+import sqlite3
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from retrieval.chunking import DEFAULT_MAX_TOKENS, chunk_document
 from retrieval.embeddings import CopydeskEmbeddingFunction, Embedder, EmbedderUnavailable, get_embedder
@@ -29,10 +39,72 @@ DEFAULT_STORE_DIR = ".copydesk/store"
 DEFAULT_BATCH_SIZE = 256  # passages embedded and written per call
 _PAGE = 5000
 ROW_DIM = 2  # vector width of document rows
+LOCK_WAIT_ENV = "COPYDESK_STORE_LOCK_WAIT"
+DEFAULT_LOCK_WAIT_S = 2.0
 
 
 class StoreError(RuntimeError):
     """The store cannot be opened or written; the message says why in one line."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store's database locked; nothing was changed."""
+
+
+class _LockProbe:
+    """Our own SQLite connection to a store's chroma.sqlite3, used only to ask whether another process locks it.
+
+    It is kept open for the life of the process: SQLite locks are POSIX locks, held per process, and closing
+    any connection to the file would drop the locks Chroma's own connection holds.
+    """
+
+    _probes: dict[Path, "_LockProbe"] = {}
+    _probes_guard = threading.Lock()
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        wait = float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S))
+        self.connection = sqlite3.connect(f"file:{database}?mode=rw", uri=True, timeout=wait,
+                                          isolation_level=None, check_same_thread=False)
+        self.guard = threading.Lock()
+
+    @classmethod
+    def for_store(cls, directory: Path) -> "_LockProbe | None":
+        """The probe of the store in `directory`, or None while it has no database file (nothing to lock yet)."""
+        database = (directory / "chroma.sqlite3").resolve()
+        with cls._probes_guard:
+            if database not in cls._probes:
+                if not database.is_file():
+                    return None
+                try:
+                    cls._probes[database] = cls(database)
+                except sqlite3.Error:
+                    return None  # e.g. a read-only store: Chroma reports its own error
+            return cls._probes[database]
+
+    def check(self, location: str) -> None:
+        """Raise StoreBusy when another process holds a lock Chroma would wait on (reads included)."""
+        with self.guard:
+            try:
+                self.connection.execute("BEGIN IMMEDIATE")
+                self.connection.execute("ROLLBACK")
+            except sqlite3.OperationalError as error:
+                if "locked" in str(error) or "busy" in str(error):
+                    raise StoreBusy(f"store {location} is locked by another process (busy writing?); nothing was "
+                                    f"changed: try again when it has finished") from None
+                raise StoreError(f"store {location}: {_one_line(error)}") from None
+
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def _reads(method: Method) -> Method:
+    """Check for a lock held by another process before a read (see `_LockProbe`)."""
+    @functools.wraps(method)
+    def checked(self: "Store", *args: Any, **kwargs: Any) -> Any:
+        self.check_unlocked()
+        return method(self, *args, **kwargs)
+    return checked  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -117,6 +189,13 @@ class Store:
         embeddings = sample.get("embeddings")
         self.row_dim = len(embeddings[0]) if embeddings is not None and len(embeddings) else ROW_DIM
 
+    def check_unlocked(self) -> None:
+        """Raise StoreBusy when another process holds the store's database locked (embedded stores only)."""
+        if self.local_dir is not None:
+            probe = _LockProbe.for_store(self.local_dir)
+            if probe is not None:
+                probe.check(self.location)
+
     # ----- meta record: embedder name and revision -------------------------------------------------
     def _meta(self) -> dict[str, Any]:
         found = self.docs.get(ids=[META_ID], include=["metadatas"])
@@ -126,15 +205,18 @@ class Store:
         meta = {"embedder": self.embedder.name, "revision": uuid.uuid4().hex, "kind": "meta"}
         self.docs.upsert(ids=[META_ID], documents=[""], metadatas=[meta], embeddings=[_row_vector(META_ID, self.row_dim)])
 
+    @_reads
     def revision(self) -> str:
         """Changes whenever passages are added or removed (caches key on it)."""
         return str(self._meta().get("revision", "empty"))
 
     # ----- reading --------------------------------------------------------------------------------
+    @_reads
     def count(self) -> int:
         """Number of passages."""
         return self.passages.count()
 
+    @_reads
     def documents(self) -> list[dict[str, Any]]:
         """One row per document: source, title, date, url, hash, passages (count), chars."""
         rows = []
@@ -144,11 +226,13 @@ class Store:
                          "chars": len(text or "")})
         return sorted(rows, key=lambda row: row["source"])
 
+    @_reads
     def document_text(self, source: str) -> str | None:
         """The full text of a stored document (citations quote it and point into it), or None."""
         found = self.docs.get(ids=[document_id(source)], include=["documents"])
         return found["documents"][0] if found["ids"] else None
 
+    @_reads
     def document(self, source: str) -> Document | None:
         found = self.docs.get(ids=[document_id(source)], include=["documents", "metadatas"])
         if not found["ids"]:
@@ -157,12 +241,14 @@ class Store:
         return Document(source=source, text=found["documents"][0], title=meta.get("title"),
                         date=date.fromisoformat(meta["date"]) if meta.get("date") else None, url=meta.get("url"))
 
+    @_reads
     def passages_for(self, source: str) -> list[Passage]:
         """A document's passages in text order."""
         found = self.passages.get(where={"source": source}, include=["documents", "metadatas"])
         passages = [passage_from_record(i, t, m) for i, t, m in zip(found["ids"], found["documents"], found["metadatas"])]
         return sorted(passages, key=lambda p: p.start)
 
+    @_reads
     def get_passages(self, ids: Sequence[str]) -> list[Passage]:
         """Passages by id, in the order given (unknown ids skipped)."""
         if not ids:
@@ -173,6 +259,7 @@ class Store:
 
     def iter_passages(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of every passage, page by page."""
+        self.check_unlocked()
         yield from self._iterate(self.passages, include=["documents", "metadatas"], with_text_first=True)
 
     def _iterate(self, collection: Any, include: list[str], where: dict | None = None,
@@ -188,6 +275,7 @@ class Store:
                 yield (record_id, text, meta) if with_text_first else (record_id, meta, text)
             offset += len(page["ids"])
 
+    @_reads
     def stats(self) -> dict[str, Any]:
         documents = self.docs.count() - (1 if self._meta() else 0)
         return {"location": self.location, "embedder": self.embedder.name, "documents": documents,
@@ -218,10 +306,19 @@ class Store:
         finally:
             bar.close()
             if totals["passages"] or totals["replaced"]:
-                self._bump_revision()  # once per call: caches such as the keyword index rebuild after it
+                self._bump_revision_unless_busy()  # once per call: caches such as the keyword index rebuild after it
         return IngestStats(**totals)
 
+    def _bump_revision_unless_busy(self) -> None:
+        """After a partial ingest stopped by another process's lock, the bump waits for the next write."""
+        try:
+            self.check_unlocked()
+        except StoreBusy:
+            return
+        self._bump_revision()
+
     def _ingest_batch(self, docs: list[Document], totals: dict[str, int], batch_size: int, max_tokens: int) -> None:
+        self.check_unlocked()
         ids = [document_id(d.source) for d in docs]
         try:
             existing = self.docs.get(ids=ids, include=["metadatas"])
@@ -270,6 +367,7 @@ class Store:
 
     def remove(self, source: str) -> bool:
         """Delete a document and its passages; False when it was not stored."""
+        self.check_unlocked()
         doc_id = document_id(source)
         if not self.docs.get(ids=[doc_id])["ids"]:
             return False
@@ -326,6 +424,9 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
             with open(sqlite_file, "rb") as handle:
                 if handle.read(16) != b"SQLite format 3\x00":
                     raise StoreError(f"store {directory} is corrupt: chroma.sqlite3 is not an SQLite database")
+            probe = _LockProbe.for_store(directory)
+            if probe is not None:
+                probe.check(str(directory))
         try:
             client = chromadb.PersistentClient(path=str(directory), settings=settings)
         except Exception as error:
