@@ -128,25 +128,33 @@ def hybrid_ranking(query_vector: np.ndarray, keyword_query: str, dense: DenseBac
 
 
 class ChromaDense:
-    """The dense backend over a store's Chroma collection, with the as-of filter applied."""
+    """The dense backend over a store's Chroma collection, with the as-of filter applied.
+
+    The passages its queries return are kept in `found`, so the caller need not fetch them again.
+    """
 
     def __init__(self, store: Store, as_of: date | None = None) -> None:
         self.store = store
         self.where = {"date_num": {"$lte": _date_number(as_of)}} if as_of else None
+        self.found: dict[str, Passage] = {}
 
-    def query(self, vector: np.ndarray, n: int, include: list[str]) -> dict:
+    def query(self, vector: np.ndarray, n: int) -> list[Passage]:
+        """The `n` nearest passages, scored by cosine similarity."""
         total = self.store.count()
         if total == 0:
-            return {"ids": [[]], "documents": [[]], "metadatas": [[]], "distances": [[]]}
+            return []
         try:
-            return self.store.passages.query(query_embeddings=[vector], n_results=min(n, total), where=self.where,
-                                             include=include)
+            found = self.store.passages.query(query_embeddings=[vector], n_results=min(n, total), where=self.where,
+                                              include=["documents", "metadatas", "distances"])
         except Exception as error:
             raise StoreError(f"dense search failed in {self.store.location}: {error}".splitlines()[0]) from None
+        passages = [passage_from_record(i, t, m, score=1.0 - float(d)) for i, t, m, d in
+                    zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])]
+        self.found.update((p.id, p) for p in passages)
+        return passages
 
     def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        found = self.query(vector, n, ["distances"])
-        return [(i, 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0])]
+        return [(p.id, p.score or 0.0) for p in self.query(vector, n)]
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
         found = self.store.passages.get(ids=list(ids), include=["embeddings"])
@@ -163,10 +171,7 @@ class Searcher:
 
     def dense(self, query: str, n: int, as_of: date | None = None) -> list[Passage]:
         """Nearest passages by embedding; score is cosine similarity."""
-        vector = self.store.embedder.embed_queries([query])[0]
-        found = ChromaDense(self.store, as_of).query(vector, n, ["documents", "metadatas", "distances"])
-        return [passage_from_record(i, t, m, score=1.0 - float(d)) for i, t, m, d in
-                zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])]
+        return ChromaDense(self.store, as_of).query(self.store.embedder.embed_queries([query])[0], n)
 
     def keyword_ranking(self, query: str, n: int, as_of: date | None = None) -> list[tuple[str, float]]:
         """(passage id, BM25 score) of the best `n` passages, best first."""
@@ -179,13 +184,12 @@ class Searcher:
 
     def hybrid(self, query: str, keyword_query: str, n: int, as_of: date | None = None) -> list[Passage]:
         """Best passages by `hybrid_ranking`; score is the fused score."""
-        if self.store.count() == 0:
-            return []
-        vector = self.store.embedder.embed_queries([query])[0]
-        ranking = hybrid_ranking(vector, keyword_query, ChromaDense(self.store, as_of), keyword_index(self.store), n,
-                                 self.settings, _date_number(as_of) if as_of else None)
-        scores = dict(ranking)
-        return [p.model_copy(update={"score": scores[p.id]}) for p in self.store.get_passages(list(scores))]
+        dense = ChromaDense(self.store, as_of)
+        ranking = hybrid_ranking(self.store.embedder.embed_queries([query])[0], keyword_query, dense,
+                                 keyword_index(self.store), n, self.settings, _date_number(as_of) if as_of else None)
+        by_id = dict(dense.found)
+        by_id.update((p.id, p) for p in self.store.get_passages([pid for pid, _ in ranking if pid not in by_id]))
+        return [by_id[pid].model_copy(update={"score": score}) for pid, score in ranking if pid in by_id]
 
     def search(self, query: str, k: int = 5, as_of: date | None = None, keywords: Sequence[str] | None = None,
                mode: SearchMode = "hybrid") -> list[Passage]:
