@@ -7,8 +7,8 @@ all its passages were added, so a failure mid-ingest never leaves half a documen
 
 Locks: Chroma's embedded client waits without limit on an SQLite file that another process holds locked
 (an open write transaction: `BEGIN EXCLUSIVE`, or just `BEGIN IMMEDIATE`: its reads take the write lock
-too). Before each read and each write batch, a probe connection of our own asks SQLite for the write lock
-with a short wait ($COPYDESK_STORE_LOCK_WAIT seconds, default 2), lets it go at once, and raises
+too). Before each read and each write batch, `_LockProbe` asks the kernel whether another process holds
+SQLite's write locks, waits up to $COPYDESK_STORE_LOCK_WAIT seconds (default 2) for them to go, and raises
 `StoreBusy` instead of hanging, before anything was changed. A lock taken after the probe, in the middle
 of a Chroma call, still makes that call wait.
 """
@@ -18,8 +18,10 @@ import functools
 import hashlib
 import math
 import os
-import sqlite3
+import struct
+import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -51,48 +53,67 @@ class StoreBusy(StoreError):
     """Another process holds the store's database locked; nothing was changed."""
 
 
-class _LockProbe:
-    """Our own SQLite connection to a store's chroma.sqlite3, used only to ask whether another process locks it.
+# SQLite's lock bytes in a rollback-journal database file (os_unix.c); Chroma's file uses journal_mode=delete.
+_PENDING_BYTE = 0x40000000
+_RESERVED_BYTE = _PENDING_BYTE + 1
+_SHARED_FIRST, _SHARED_SIZE = _PENDING_BYTE + 2, 510
+_FLOCK_LAYOUTS = {"linux": ("hhqqi4x", 0, (0, 1, 2, 3, 4)), "darwin": ("qqihh", 3, (3, 4, 0, 1, 2))}
 
-    It is kept open for the life of the process: SQLite locks are POSIX locks, held per process, and closing
-    any connection to the file would drop the locks Chroma's own connection holds.
+
+class _LockProbe:
+    """Asks the kernel whether another process holds SQLite's locks on a store's chroma.sqlite3 (F_GETLK).
+
+    It only looks: no lock is taken or released, so Chroma's own locks in this process are never touched (a
+    second SQLite connection could drop them: POSIX locks belong to the process, not to a connection). The
+    file descriptor stays open for the life of the process for the same reason: closing it would drop them.
+    Where fcntl's lock query is unavailable (Windows, other systems) there is no probe.
     """
 
     _probes: dict[Path, "_LockProbe"] = {}
     _probes_guard = threading.Lock()
 
-    def __init__(self, database: Path) -> None:
-        self.database = database
-        wait = float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S))
-        self.connection = sqlite3.connect(f"file:{database}?mode=rw", uri=True, timeout=wait,
-                                          isolation_level=None, check_same_thread=False)
-        self.guard = threading.Lock()
+    def __init__(self, database: Path, layout: tuple[str, int, tuple[int, ...]]) -> None:
+        self.descriptor = os.open(database, os.O_RDONLY)
+        self.layout, self.type_index, self.order = layout
 
     @classmethod
     def for_store(cls, directory: Path) -> "_LockProbe | None":
-        """The probe of the store in `directory`, or None while it has no database file (nothing to lock yet)."""
+        """The probe of the store in `directory`; None while it has no database file, or on other systems."""
+        layout = next((v for k, v in _FLOCK_LAYOUTS.items() if sys.platform.startswith(k)), None)
         database = (directory / "chroma.sqlite3").resolve()
         with cls._probes_guard:
             if database not in cls._probes:
-                if not database.is_file():
+                if layout is None or not database.is_file():
                     return None
                 try:
-                    cls._probes[database] = cls(database)
-                except sqlite3.Error:
-                    return None  # e.g. a read-only store: Chroma reports its own error
+                    cls._probes[database] = cls(database, layout)
+                except OSError:
+                    return None  # unreadable: Chroma reports its own error
             return cls._probes[database]
 
+    def _conflicts(self, lock_type: int, start: int, length: int) -> bool:
+        import fcntl
+
+        fields = (lock_type, os.SEEK_SET, start, length, 0)  # type, whence, start, length, pid
+        request = struct.pack(self.layout, *(fields[i] for i in self.order))
+        answer = struct.unpack(self.layout, fcntl.fcntl(self.descriptor, fcntl.F_GETLK, request))
+        return answer[self.type_index] != fcntl.F_UNLCK
+
+    def held_by_another_process(self) -> bool:
+        """A writer's RESERVED, PENDING or EXCLUSIVE lock: Chroma would wait on it, even to read."""
+        import fcntl
+
+        return (self._conflicts(fcntl.F_WRLCK, _RESERVED_BYTE, 1) or self._conflicts(fcntl.F_RDLCK, _PENDING_BYTE, 1)
+                or self._conflicts(fcntl.F_RDLCK, _SHARED_FIRST, _SHARED_SIZE))
+
     def check(self, location: str) -> None:
-        """Raise StoreBusy when another process holds a lock Chroma would wait on (reads included)."""
-        with self.guard:
-            try:
-                self.connection.execute("BEGIN IMMEDIATE")
-                self.connection.execute("ROLLBACK")
-            except sqlite3.OperationalError as error:
-                if "locked" in str(error) or "busy" in str(error):
-                    raise StoreBusy(f"store {location} is locked by another process (busy writing?); nothing was "
-                                    f"changed: try again when it has finished") from None
-                raise StoreError(f"store {location}: {_one_line(error)}") from None
+        """Raise StoreBusy when another process still holds the store locked after the short wait."""
+        deadline = time.monotonic() + float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S))
+        while self.held_by_another_process():
+            if time.monotonic() >= deadline:
+                raise StoreBusy(f"store {location} is locked by another process (busy writing?); nothing was "
+                                f"changed: try again when it has finished")
+            time.sleep(0.02)
 
 
 Method = TypeVar("Method", bound=Callable[..., Any])

@@ -23,11 +23,11 @@ DOCS = [Document(source="dams.txt", text="The dam holds 4.2 cubic kilometres of 
 NEW = Document(source="bridges.txt", text="The bridge spans 1.9 kilometres across the estuary.")
 
 HOLD_LOCK = """
-import sqlite3, sys
+import select, sqlite3, sys
 connection = sqlite3.connect(sys.argv[1], isolation_level=None)
 connection.execute(sys.argv[2])
 print("locked", flush=True)
-sys.stdin.read()  # hold the lock until the test closes our stdin
+select.select([sys.stdin], [], [], 30)  # hold the lock until the test closes our stdin (a hung test fails after 30 s)
 connection.execute("ROLLBACK")
 """
 
@@ -93,6 +93,20 @@ def test_locked_store_refuses_ingest_remove_and_search_and_stays_as_it_was(store
     assert store.ingest([NEW]).added == 1 and store.count() == before[0] + 1
     assert store.remove("dams.txt") is True
     assert sorted(row["source"] for row in store.documents()) == ["bridges.txt", "ports.txt", "rail.txt"]
+
+
+def test_a_lock_released_within_the_wait_lets_the_ingest_through(store_dir, monkeypatch):
+    monkeypatch.setenv(LOCK_WAIT_ENV, "5")
+    store = open_store(store_dir, embedder=WordHashEmbedder())
+    brief_lock = HOLD_LOCK.replace("select.select([sys.stdin], [], [], 30)", "select.select([], [], [], 0.5)")
+    holder = subprocess.Popen([sys.executable, "-c", brief_lock, str(store_dir / "chroma.sqlite3"), "BEGIN EXCLUSIVE"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert store.ingest([NEW]).added == 1
+    finally:
+        holder.wait(timeout=10)
+    assert store.count() == 4
 
 
 def test_cli_reports_a_locked_store_in_one_line_with_exit_2(store_dir, tmp_path):
