@@ -10,7 +10,8 @@ import pytest
 
 from retrieval import keyword as keyword_module
 from retrieval.keyword import B, K1, KeywordIndex, keyword_index
-from retrieval.search import HybridSettings, Searcher, hybrid_ranking, reciprocal_rank_fusion, score_fusion
+from retrieval.search import (HybridSettings, SearchError, Searcher, hybrid_ranking, reciprocal_rank_fusion,
+                              score_fusion)
 from retrieval.store import open_store
 from retrieval.types import Document
 
@@ -136,3 +137,10 @@ def test_searcher_with_feedback_on_a_real_store(tmp_path):
     hits = searcher.search("lowest summer extent of Arctic sea ice on record", k=3)
     assert hits[0].source == "ice.txt" and hits[0].score >= hits[-1].score
     assert "bears.txt" not in {h.source for h in searcher.search("sea ice", k=3, as_of=date(2025, 1, 1))}
+
+
+def test_bad_settings_are_clear_errors():
+    with pytest.raises(SearchError, match="unknown fusion"):
+        HybridSettings(fusion="borda")
+    with pytest.raises(SearchError, match="must not be negative"):
+        HybridSettings(keyword_weight=-1.0)
