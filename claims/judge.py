@@ -320,8 +320,73 @@ class Interaction:
 
 
 @dataclass(frozen=True)
+class Tree:
+    """One regression tree: node i tests x[feature[i]] <= threshold[i] (left) or not (right); a leaf has
+    feature -1 and adds value[i] to its class's logit."""
+
+    target: int  # the class whose logit this tree adds to
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Tree":
+        tree = cls(int(data["class"]), np.asarray(data["feature"], dtype=int),
+                   np.asarray(data["threshold"], dtype=float), np.asarray(data["left"], dtype=int),
+                   np.asarray(data["right"], dtype=int), np.asarray(data["value"], dtype=float))
+        sizes = {len(tree.feature), len(tree.threshold), len(tree.left), len(tree.right), len(tree.value)}
+        if len(sizes) != 1 or not 0 <= tree.target < len(CLASSES):
+            raise ValueError("a tree's node arrays differ in length or its class is out of range")
+        return tree
+
+    def to_json(self) -> dict[str, Any]:
+        return {"class": self.target, "feature": self.feature.tolist(), "threshold": self.threshold.tolist(),
+                "left": self.left.tolist(), "right": self.right.tolist(), "value": self.value.round(6).tolist()}
+
+    def leaf_values(self, x: np.ndarray) -> np.ndarray:
+        """The value of the leaf each row of x reaches."""
+        rows = np.arange(len(x))
+        node = np.zeros(len(x), dtype=int)
+        while True:
+            feature = self.feature[node]
+            internal = feature >= 0
+            if not internal.any():
+                return self.value[node]
+            go_left = x[rows, np.maximum(feature, 0)] <= self.threshold[node]
+            node = np.where(internal, np.where(go_left, self.left[node], self.right[node]), node)
+
+
+@dataclass(frozen=True)
+class BoostedTrees:
+    """Gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier, exported): class logits are a
+    baseline plus the leaf values of that class's trees."""
+
+    baseline: np.ndarray  # one logit per class, CLASSES order
+    trees: list[Tree]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "BoostedTrees":
+        baseline = np.asarray(data["baseline"], dtype=float)
+        if baseline.shape != (len(CLASSES),):
+            raise ValueError(f"the trees' baseline must hold {len(CLASSES)} numbers")
+        return cls(baseline, [Tree.from_json(t) for t in data["trees"]])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"baseline": self.baseline.round(6).tolist(), "trees": [t.to_json() for t in self.trees]}
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        out = np.tile(self.baseline, (len(x), 1))
+        for tree in self.trees:
+            out[:, tree.target] += tree.leaf_values(x)
+        return out
+
+
+@dataclass(frozen=True)
 class Verifier:
-    """A small MLP (or logistic regression: no hidden layer) over standardised features."""
+    """A classifier over standardised features: boosted trees when `trees` is set, else a small MLP (or
+    logistic regression: no hidden layer) given by `layers`."""
 
     mean: np.ndarray
     scale: np.ndarray
@@ -329,6 +394,8 @@ class Verifier:
     threshold: float
     biases: np.ndarray = field(default_factory=lambda: np.zeros(len(CLASSES)))  # added to log-probabilities before the argmax (CLASSES order)
     interaction: Interaction | None = None  # embedding-interaction features appended to FEATURE_NAMES
+    trees: BoostedTrees | None = None
+    ensemble: tuple[list[tuple[np.ndarray, np.ndarray]], ...] = ()  # further MLPs, averaged with `layers`
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Verifier":
@@ -337,12 +404,16 @@ class Verifier:
             expected = FEATURE_NAMES + (interaction.names if interaction else ())
             if tuple(data["features"]) != expected:
                 raise VerifierUnavailable("verifier.json was trained on other features: retrain it")
-            layers = [(np.asarray(w, dtype=float), np.asarray(b, dtype=float)) for w, b in data["layers"]]
+            trees = BoostedTrees.from_json(data["trees"]) if data.get("trees") else None
+            layers = _layers(data.get("layers", []))
+            ensemble = tuple(_layers(member) for member in data.get("ensemble", []))
+            if trees is None and not layers:
+                raise ValueError("neither trees nor layers given")
             biases = np.asarray(data.get("biases", [0.0] * len(CLASSES)), dtype=float)
             if biases.shape != (len(CLASSES),):
                 raise ValueError(f"biases must hold {len(CLASSES)} numbers")
             return cls(np.asarray(data["mean"], dtype=float), np.asarray(data["scale"], dtype=float), layers,
-                       float(data.get("threshold", DEFAULT_DECISION_THRESHOLD)), biases, interaction)
+                       float(data.get("threshold", DEFAULT_DECISION_THRESHOLD)), biases, interaction, trees, ensemble)
         except (KeyError, TypeError, ValueError) as exc:
             raise VerifierUnavailable(f"verifier weights are malformed: {exc}") from exc
 
@@ -357,17 +428,31 @@ class Verifier:
     def probabilities(self, features: Sequence[Sequence[float]]) -> np.ndarray:
         """Class probabilities in CLASSES order, one row per feature vector."""
         x = (np.asarray(features, dtype=float) - self.mean) / self.scale
-        for i, (w, b) in enumerate(self.layers):
-            x = x @ w + b
-            if i < len(self.layers) - 1:
-                x = np.maximum(x, 0.0)
-        x = x - x.max(axis=1, keepdims=True)
-        e = np.exp(x)
-        return e / e.sum(axis=1, keepdims=True)
+        if self.trees is not None:
+            return _softmax(self.trees.logits(x))
+        members = (self.layers, *self.ensemble)
+        return sum(_mlp_probabilities(layers, x) for layers in members) / len(members)
 
     def decide(self, probabilities: np.ndarray) -> np.ndarray:
         """Class index per row: argmax of log-probability plus the per-class biases tuned on the dev split."""
         return np.argmax(np.log(np.clip(probabilities, 1e-12, 1.0)) + self.biases, axis=-1)
+
+
+def _layers(data: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(np.asarray(w, dtype=float), np.asarray(b, dtype=float)) for w, b in data]
+
+
+def _mlp_probabilities(layers: list[tuple[np.ndarray, np.ndarray]], x: np.ndarray) -> np.ndarray:
+    for i, (w, b) in enumerate(layers):
+        x = x @ w + b
+        if i < len(layers) - 1:
+            x = np.maximum(x, 0.0)
+    return _softmax(x)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 @lru_cache(maxsize=1)
@@ -406,11 +491,15 @@ class OfflineJudge:
         sentences = evidence_sentences(passages)
         if not sentences:
             return []
-        claim_vector, sentence_vectors = embed_texts(statement, [s.text for s in sentences])
-        sims = sentence_vectors @ claim_vector
-        features = [pair_features(statement, s.text, as_of, float(sim)) for s, sim in zip(sentences, sims)]
-        probs = self.verifier.probabilities(self.verifier.full_features(features, claim_vector, sentence_vectors))
+        probs = self.sentence_probabilities(statement, [s.text for s in sentences], as_of)
         return [SentenceScore(s, p) for s, p in zip(sentences, probs)]
+
+    def sentence_probabilities(self, statement: str, sentences: list[str], as_of: date | None = None) -> np.ndarray:
+        """Class probabilities (CLASSES order) of the statement against each sentence."""
+        claim_vector, sentence_vectors = embed_texts(statement, sentences)
+        sims = sentence_vectors @ claim_vector
+        features = [pair_features(statement, text, as_of, float(sim)) for text, sim in zip(sentences, sims)]
+        return self.verifier.probabilities(self.verifier.full_features(features, claim_vector, sentence_vectors))
 
     def judge(self, statement: str, passages: list[Passage], as_of: date | None = None) -> Verdict:
         scores = self.score(statement, passages, as_of)

@@ -2,7 +2,7 @@
 
 300 pairs (100 per label, fixed seed), each checked against its own evidence sentence (FEVER tokens undone) with
 claims.verify.verify_statement (comparators, then the offline judge). Prints macro-F1, accuracy,
-the confusion matrix and how often each method decided.
+the confusion matrix, how often each method decided and the gold labels of each decision.
 
     .venv/bin/python scripts/measure_verifier.py [--per-label 100] [--seed 7]
 """
@@ -47,6 +47,7 @@ def measure(rows: list[dict]) -> dict:
 
     labels = [Label.supported, Label.contradicted, Label.not_enough_evidence]
     gold, pred, conf, methods = [], [], [], Counter()
+    gold_by_method: dict[str, Counter] = {}
     started = time.perf_counter()
     for r in rows:
         evidence = detokenize(r["evidence"])
@@ -56,6 +57,7 @@ def measure(rows: list[dict]) -> dict:
         pred.append(verdict.label)
         conf.append(verdict.confidence)
         methods[f"{verdict.method}:{verdict.label.value}"] += 1
+        gold_by_method.setdefault(f"{verdict.method}:{verdict.label.value}", Counter())[Label.parse(r["label"]).value] += 1
     seconds = time.perf_counter() - started
     g = [labels.index(x) for x in gold]
     p = [labels.index(x) for x in pred]
@@ -64,7 +66,9 @@ def measure(rows: list[dict]) -> dict:
         "accuracy": round(sum(a == b for a, b in zip(g, p)) / len(g), 4),
         "ece": round(expected_calibration_error(conf, [a == b for a, b in zip(g, p)]), 4),
         "confusion (rows gold S/C/N, cols predicted)": confusion_matrix(g, p, labels=[0, 1, 2]).tolist(),
-        "methods": dict(sorted(methods.items())), "seconds": round(seconds, 2),
+        "methods": dict(sorted(methods.items())),
+        "gold labels by decision": {k: dict(sorted(v.items())) for k, v in sorted(gold_by_method.items())},
+        "seconds": round(seconds, 2),
     }
 
 

@@ -29,7 +29,9 @@ sys.path.insert(0, str(REPO))
 
 from claims.compare import content_words, overlap  # noqa: E402
 from claims.calibration import VERIFIER_PATH, expected_calibration_error, fit_platt, reliability  # noqa: E402
-from claims.judge import CLASSES, EMBEDDER_NAME, FEATURE_NAMES, Interaction, Verifier, label_margin, pair_features  # noqa: E402
+from claims.judge import (  # noqa: E402
+    CLASSES, EMBEDDER_NAME, FEATURE_NAMES, BoostedTrees, Interaction, Tree, Verifier, label_margin, pair_features,
+)
 from claims.models import Label  # noqa: E402
 from evals.converters import clean_fever_text  # noqa: E402
 
@@ -37,9 +39,9 @@ AS_OF = date(2026, 11, 24)
 SEED = 13
 NEAR_COPY_OVERLAP = 0.75  # an other case's evidence sharing this much of the claim may be a revision of it
 NUMERIC_WEIGHT = 2.0  # the measured use is claims with a number: they weigh this much more in training
-CLOSE_NEI_WEIGHT = 2.0  # NEI pairs about a neighbouring fact (the hard kind, as in real use) weigh this much more
-CLOSE_NEI_SOURCES = ("vitaminc_synthetic+nei_close", "fm2+nei_close")
-INTERACTION_DIMS = 16  # principal components kept of each embedding interaction (u*v, |u-v|); 0: none
+CLOSE_NEI_WEIGHT = 1.0  # NEI pairs about a neighbouring fact (the hard kind, as in real use) weigh this much more
+CLOSE_NEI_SOURCES = ("vitaminc_synthetic+nei_close", "fm2+nei_close", "fm2+nei_settled")
+INTERACTION_DIMS = 0  # principal components kept of each embedding interaction (u*v, |u-v|); 0: none
 
 
 detokenize = clean_fever_text  # one FEVER detokeniser for training, measuring and the eval converters
@@ -98,20 +100,29 @@ def vitaminc_synthetic(evaldata: Path, rng: random.Random) -> list[dict]:
 
 def settles(claim: str, evidence: str) -> bool:
     """Whether the comparators decide the claim's figures from this evidence (then it is no NEI pair)."""
+    return comparator_label(claim, evidence) is not None
+
+
+def comparator_label(claim: str, evidence: str) -> Label | None:
+    """The comparators' verdict on a (FEVER-tokenised) claim against one evidence sentence, if they decide."""
     from claims.verify import comparator_verdict
     from retrieval.types import Passage
 
     if not re.search(r"\d", claim):
-        return False
+        return None
     text = detokenize(evidence)
     passage = Passage(id="nei", source="nei", text=text, start=0, end=len(text))
-    return comparator_verdict(detokenize(claim), [passage], AS_OF) is not None
+    verdict = comparator_verdict(detokenize(claim), [passage], AS_OF)
+    return verdict.label if verdict else None
 
 
-def fool_me_twice(evaldata: Path, rng: random.Random) -> list[dict]:
+def fool_me_twice(evaldata: Path, rng: random.Random, neighbours: bool = False) -> list[dict]:
     """Fool Me Twice gold pairs, plus NOT ENOUGH INFO pairs from the sentences its retrieval found that are
-    not gold evidence: a random one ("nei") and the one sharing most of the claim's words ("nei_close",
-    a neighbouring fact of the same page), short of a near copy."""
+    not gold evidence: a random one ("nei"); with `neighbours`, also the one sharing most of the claim's
+    words ("nei_close", a neighbouring fact of the same page) short of a near copy, and every such sentence
+    whose figures the comparators hold to contradict the claim's ("nei_settled": a neighbouring fact with
+    a figure of the same kind, the comparators' usual false contradiction; unlike VitaminC's other cases
+    these sentences are not revisions of the claim's sentence, so they do not refute it)."""
     out = []
     for r in read_jsonl(evaldata / "fm2" / "dev.jsonl"):
         gold = [e["text"] for e in r["gold_evidence"]]
@@ -119,15 +130,30 @@ def fool_me_twice(evaldata: Path, rng: random.Random) -> list[dict]:
         for text in gold[:1]:
             out.append({"claim": r["text"], "evidence": text, "label": Label.parse(r["label"]), "group": group,
                         "source": "fm2"})
-        negatives = sorted({e["text"] for e in r["retrieved_evidence"] if e["text"] not in gold})
-        if negatives:
-            out.append({"claim": r["text"], "evidence": rng.choice(negatives), "label": Label.not_enough_evidence,
-                        "group": group, "source": "fm2+nei"})
-            claim_words = content_words(r["text"])
-            closest = max(negatives, key=lambda e: (overlap(claim_words, content_words(e)), e))
-            if closest != out[-1]["evidence"] and overlap(claim_words, content_words(closest)) < NEAR_COPY_OVERLAP:
-                out.append({"claim": r["text"], "evidence": closest, "label": Label.not_enough_evidence,
-                            "group": group, "source": "fm2+nei_close"})
+        negatives = [e["text"] for e in r["retrieved_evidence"] if e["text"] not in gold]
+        if not negatives:
+            continue
+        chosen = rng.choice(negatives)
+        out.append({"claim": r["text"], "evidence": chosen, "label": Label.not_enough_evidence, "group": group,
+                    "source": "fm2+nei"})
+        if neighbours:
+            out += fm2_neighbours(r["text"], sorted(set(negatives) - {chosen}), group)
+    return out
+
+
+def fm2_neighbours(claim: str, negatives: list[str], group: str) -> list[dict]:
+    """The "nei_close" and "nei_settled" pairs of one Fool Me Twice claim (see fool_me_twice)."""
+    claim_words = content_words(claim)
+    out = []
+    close = [e for e in negatives if overlap(claim_words, content_words(e)) < NEAR_COPY_OVERLAP]
+    if close:
+        closest = max(close, key=lambda e: (overlap(claim_words, content_words(e)), e))
+        out.append({"claim": claim, "evidence": closest, "label": Label.not_enough_evidence, "group": group,
+                    "source": "fm2+nei_close"})
+    out += [{"claim": claim, "evidence": text, "label": Label.not_enough_evidence, "group": group,
+             "source": "fm2+nei_settled"}
+            for text in negatives
+            if text not in {o["evidence"] for o in out} and comparator_label(claim, text) is Label.contradicted]
     return out
 
 
@@ -230,6 +256,21 @@ def macro_f1(gold: list[int], pred: list[int], weight: np.ndarray | None = None)
     return float(f1_score(gold, pred, average="macro", labels=[0, 1, 2], sample_weight=weight))
 
 
+def export_trees(model) -> BoostedTrees:
+    """A fitted HistGradientBoostingClassifier as numbers the judge evaluates in numpy."""
+    trees = []
+    for round_predictors in model._predictors:
+        for target, predictor in enumerate(round_predictors):
+            nodes = predictor.nodes
+            if nodes["is_categorical"].any():
+                raise ValueError("categorical splits cannot be exported")
+            leaf = nodes["is_leaf"].astype(bool)
+            trees.append(Tree(target, np.where(leaf, -1, nodes["feature_idx"]).astype(int),
+                              np.where(leaf, 0.0, nodes["num_threshold"]), nodes["left"].astype(int),
+                              nodes["right"].astype(int), np.where(leaf, nodes["value"], 0.0)))
+    return BoostedTrees(np.asarray(model._baseline_prediction, dtype=float).ravel(), trees)
+
+
 def export_layers(model) -> list[list]:
     return [[w.round(5).tolist(), b.round(5).tolist()] for w, b in zip(model.coefs_, model.intercepts_)]
 
@@ -269,13 +310,20 @@ def features_cached(items: list[dict], pairs: list[tuple[str, str]], sims: list[
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaldata", type=Path, default=REPO.parent / "shared" / "evaldata")
-    parser.add_argument("--hidden", type=int, default=16, help="hidden units (0: logistic regression)")
+    parser.add_argument("--model", choices=("mlp", "trees"), default="mlp",
+                        help="a small MLP (default) or gradient-boosted trees")
+    parser.add_argument("--hidden", type=int, default=16, help="MLP hidden units (0: logistic regression)")
+    parser.add_argument("--ensemble", type=int, default=1, help="MLPs trained with different seeds and averaged")
     parser.add_argument("--numeric-weight", type=float, default=NUMERIC_WEIGHT,
                         help="training weight of claims with a number, relative to others")
     parser.add_argument("--close-nei-weight", type=float, default=CLOSE_NEI_WEIGHT,
                         help="training weight of NEI pairs about a neighbouring fact, relative to other NEI pairs")
     parser.add_argument("--interactions", type=int, default=INTERACTION_DIMS,
                         help="principal components of each embedding interaction (0: no interaction features)")
+    parser.add_argument("--tune-on", choices=("all", "close"), default="all",
+                        help="NEI pairs the decision biases are tuned on: neighbouring-fact ones, or all")
+    parser.add_argument("--fm2-neighbours", action="store_true",
+                        help="add Fool Me Twice's neighbouring-fact NEI pairs (nei_close, nei_settled)")
     parser.add_argument("--skip-source", nargs="*", default=[], help="sources left out of training (ablation)")
     parser.add_argument("--out", type=Path, default=VERIFIER_PATH)
     args = parser.parse_args()
@@ -284,7 +332,7 @@ def main() -> int:
         return 2
     rng = random.Random(SEED)
     started = time.time()
-    items = vitaminc_synthetic(args.evaldata, rng) + fool_me_twice(args.evaldata, rng) + fever_symmetric(args.evaldata)
+    items = vitaminc_synthetic(args.evaldata, rng) + fool_me_twice(args.evaldata, rng, args.fm2_neighbours) + fever_symmetric(args.evaldata)
     print(f"{len(items)} pairs: " + ", ".join(f"{k} {v}" for k, v in sorted(Counter(i["source"] for i in items).items())))
     pairs = [(detokenize(i["claim"]), detokenize(i["evidence"])) for i in items]
     claim_vectors, evidence_vectors = pair_embeddings(pairs)
@@ -295,6 +343,7 @@ def main() -> int:
     feats, comparator, methods = features_cached(items, pairs, sims)
     print(f"features in {time.time() - started:.0f}s; split sizes {dict(Counter(splits))}")
 
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.neural_network import MLPClassifier
     from sklearn.linear_model import LogisticRegression
 
@@ -315,21 +364,36 @@ def main() -> int:
     weight = (balanced_weights(labels) * np.where(numeric, args.numeric_weight, 1.0)
               * np.where(close_nei, args.close_nei_weight, 1.0))
     fit_idx = np.where(train & np.array([i["source"] not in args.skip_source for i in items]))[0]
-    if args.hidden > 0:
-        model = MLPClassifier(hidden_layer_sizes=(args.hidden,), alpha=1e-3, max_iter=400, random_state=SEED,
-                              early_stopping=True)
+    trees = None
+    layers: list = []
+    ensemble: list = []
+    if args.model == "trees":
+        model = HistGradientBoostingClassifier(learning_rate=0.1, max_iter=300, max_leaf_nodes=31,
+                                               l2_regularization=1.0, early_stopping=True, random_state=SEED)
         model.fit(x[fit_idx], labels[fit_idx], sample_weight=weight[fit_idx])
-        layers = export_layers(model)
+        trees = export_trees(model)
+    elif args.hidden > 0:
+        members = []
+        for seed in range(SEED, SEED + max(args.ensemble, 1)):
+            model = MLPClassifier(hidden_layer_sizes=(args.hidden,), alpha=1e-3, max_iter=400, random_state=seed,
+                                  early_stopping=True)
+            model.fit(x[fit_idx], labels[fit_idx], sample_weight=weight[fit_idx])
+            members.append(model)
+        layers, ensemble = export_layers(members[0]), [export_layers(m) for m in members[1:]]
     else:
         model = LogisticRegression(C=1.0, max_iter=2000)
         model.fit(x[fit_idx], labels[fit_idx], sample_weight=weight[fit_idx])
         layers = [[model.coef_.T.round(5).tolist(), model.intercept_.round(5).tolist()]]
-    probs = model.predict_proba(x)
+    probs = (np.mean([m.predict_proba(x) for m in members], axis=0) if args.model == "mlp" and args.hidden > 0
+             else model.predict_proba(x))
+    if trees is not None:  # the exported trees must reproduce the model
+        exported = Verifier(np.zeros(x.shape[1]), np.ones(x.shape[1]), [], 0.0, trees=trees).probabilities(x)
+        assert np.abs(exported - probs).max() < 1e-3, "exported trees disagree with the fitted model"
     argmax = probs.argmax(axis=1)
     # the decision rule is tuned on the dev split's numeric claims, each class weighing the same, with the
     # NEI pairs about a neighbouring fact (random and unrelated sentences are the easy NEI cases)
     dev_num = dev & numeric
-    tuning = dev_num & ((labels != CLASSES.index(Label.not_enough_evidence)) | close_nei)
+    tuning = dev_num & ((labels != CLASSES.index(Label.not_enough_evidence)) | close_nei | (args.tune_on == "all"))
     biases = tune_biases(labels[tuning], probs[tuning], comparator[tuning], balanced_weights(labels[tuning]))
     verifier = Verifier(np.zeros(1), np.ones(1), [], 0.0, np.array(biases))  # only its decision rule is used here
     pred = verifier.decide(probs)
@@ -340,19 +404,20 @@ def main() -> int:
 
     confidence = np.array([sigmoid(platt["a"] * m + platt["b"]) for m in margin])
     pipeline = np.where(comparator >= 0, comparator, pred)
+    test_num = test & numeric
     reliabilities = reliability([(m, int(c) == int(g)) for m, c, g, d in zip(methods, comparator, labels, dev)
                                  if d and m is not None])
     print(f"biases {biases}; comparator reliabilities {reliabilities}")
     data = {
         "features": names, "interaction": interaction.to_json() if interaction else None, "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
-        "layers": layers, "embedder": EMBEDDER_NAME, "classes": [c.value for c in CLASSES],
+        "layers": layers, "ensemble": ensemble, "trees": trees.to_json() if trees else None, "embedder": EMBEDDER_NAME, "classes": [c.value for c in CLASSES],
         "threshold": 0.0, "biases": biases, "calibration": {"platt": platt, "reliability": reliabilities},
         "trained_on": "vitaminc_synthetic_test (+NEI pairs), fm2 dev (+NEI from retrieved), fever_symmetric dev",
-        "training": {"hidden": args.hidden, "numeric_weight": args.numeric_weight,
-                     "close_nei_weight": args.close_nei_weight, "interactions": args.interactions},
+        "training": {"model": args.model, "hidden": args.hidden, "ensemble": args.ensemble, "numeric_weight": args.numeric_weight,
+                     "close_nei_weight": args.close_nei_weight, "interactions": args.interactions, "tune_on": args.tune_on,
+                     "fm2_neighbours": args.fm2_neighbours},
     }
     correct = (pred[test] == labels[test]).tolist()
-    test_num = test & numeric
     scores = {
         "test_size": int(test.sum()),
         "test_macro_f1_argmax": round(macro_f1(labels[test].tolist(), argmax[test].tolist()), 4),
@@ -371,6 +436,9 @@ def main() -> int:
     }
     scores["dev_numeric_close_nei_pipeline_macro_f1_balanced"] = round(macro_f1(
         labels[tuning].tolist(), pipeline[tuning].tolist(), balanced_weights(labels[tuning])), 4)
+    test_tuning = test_num & ((labels != CLASSES.index(Label.not_enough_evidence)) | close_nei)
+    scores["test_numeric_close_nei_pipeline_macro_f1_balanced"] = round(macro_f1(
+        labels[test_tuning].tolist(), pipeline[test_tuning].tolist(), balanced_weights(labels[test_tuning])), 4)
     for source in sorted(s for s in set(sources) if "+" in s):
         mask = test & (sources == source)
         scores[f"test_nei_recall:{source}"] = round(float(np.mean(pred[mask] == labels[mask])), 4)

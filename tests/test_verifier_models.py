@@ -1,0 +1,130 @@
+"""The verifier's model kinds as shipped numbers: boosted trees, MLP ensembles, embedding interactions;
+the COPYDESK_VERIFIER override; Fool Me Twice's neighbouring-fact NEI pairs."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import claims.calibration as calibration
+import claims.judge as judge
+from claims.judge import CLASSES, FEATURE_NAMES, Interaction, Verifier, VerifierUnavailable
+from claims.models import Label
+
+N_FEATURES = len(FEATURE_NAMES)
+
+
+def toy_data(rows: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Three classes that depend on two of the features, so a tree model has something to learn."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, N_FEATURES))
+    y = np.where(x[:, 0] > 0.5, 0, np.where(x[:, 1] > 0.0, 1, 2))
+    return x, y
+
+
+def weights_json(**extra) -> dict:
+    return {"features": list(FEATURE_NAMES), "mean": [0.0] * N_FEATURES, "scale": [1.0] * N_FEATURES,
+            "biases": [0.0, 0.0, 0.0], "threshold": 0.0, **extra}
+
+
+def random_layers(seed: int, hidden: int = 4) -> list:
+    rng = np.random.default_rng(seed)
+    return [[rng.normal(size=(N_FEATURES, hidden)).tolist(), rng.normal(size=hidden).tolist()],
+            [rng.normal(size=(hidden, 3)).tolist(), rng.normal(size=3).tolist()]]
+
+
+def test_exported_trees_reproduce_the_fitted_model_through_json():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from scripts.train_verifier import export_trees
+
+    x, y = toy_data()
+    model = HistGradientBoostingClassifier(max_iter=15, random_state=0).fit(x, y)
+    trees = export_trees(model)
+    verifier = Verifier.from_json(json.loads(json.dumps(weights_json(trees=trees.to_json()))))
+    assert np.abs(verifier.probabilities(x) - model.predict_proba(x)).max() < 1e-4
+    assert (verifier.decide(verifier.probabilities(x)) == model.predict(x)).mean() > 0.99
+
+
+def test_malformed_trees_are_refused():
+    tree = {"class": 0, "feature": [0, -1, -1], "threshold": [0.0, 0.0], "left": [1, 0, 0],
+            "right": [2, 0, 0], "value": [0.0, 1.0, -1.0]}
+    with pytest.raises(VerifierUnavailable, match="malformed"):
+        Verifier.from_json(weights_json(trees={"baseline": [0.0, 0.0, 0.0], "trees": [tree]}))
+    with pytest.raises(VerifierUnavailable, match="malformed"):
+        Verifier.from_json(weights_json())  # neither trees nor layers
+
+
+def test_an_ensemble_averages_its_members():
+    x, _ = toy_data(rows=20)
+    first, second = random_layers(1), random_layers(2)
+    alone = [Verifier.from_json(weights_json(layers=layers)).probabilities(x) for layers in (first, second)]
+    both = Verifier.from_json(weights_json(layers=first, ensemble=[second])).probabilities(x)
+    assert np.allclose(both, (alone[0] + alone[1]) / 2)
+    assert not np.allclose(alone[0], alone[1])
+
+
+def test_interaction_features_are_named_and_checked():
+    rng = np.random.default_rng(3)
+    dim, k = 8, 2
+    interaction = Interaction(np.zeros(dim), rng.normal(size=(k, dim)), np.zeros(dim), rng.normal(size=(k, dim)))
+    assert interaction.names == ("embedding_product_0", "embedding_product_1",
+                                 "embedding_difference_0", "embedding_difference_1")
+    u = rng.normal(size=dim)
+    same, other = interaction.features(u, np.stack([u, -u]))
+    assert np.allclose(same[k:], 0.0)  # |u - u| = 0 projects to zero with a zero mean
+    assert not np.allclose(other[k:], 0.0)
+    data = weights_json(layers=[[np.zeros((N_FEATURES + 2 * k, 3)).tolist(), [0.0, 0.0, 0.0]]],
+                        interaction=interaction.to_json())
+    data["features"] = list(FEATURE_NAMES) + list(interaction.names)
+    verifier = Verifier.from_json(data)
+    full = verifier.full_features([[0.0] * N_FEATURES] * 2, u, np.stack([u, -u]))
+    assert full.shape == (2, N_FEATURES + 2 * k)
+    data["features"] = list(FEATURE_NAMES)  # weights whose feature list omits the interaction features
+    with pytest.raises(VerifierUnavailable, match="retrain"):
+        Verifier.from_json(data)
+
+
+@pytest.fixture
+def fresh_caches():
+    judge.load_verifier.cache_clear()
+    calibration.load_calibration.cache_clear()
+    yield
+    judge.load_verifier.cache_clear()
+    calibration.load_calibration.cache_clear()
+
+
+def test_copydesk_verifier_selects_other_weights(tmp_path, monkeypatch, fresh_caches):
+    shipped = json.loads(calibration.VERIFIER_PATH.read_text())
+    other = {**shipped, "biases": [0.0, 0.0, 0.7],
+             "calibration": {**shipped["calibration"], "platt": {"a": 1.0, "b": 0.0}}}
+    path = tmp_path / "verifier.json"
+    path.write_text(json.dumps(other))
+    monkeypatch.setenv(calibration.VERIFIER_ENV, str(path))
+    assert calibration.verifier_path() == path
+    assert judge.load_verifier().biases.tolist() == [0.0, 0.0, 0.7]
+    assert calibrate_margin_zero() == pytest.approx(0.5)
+    monkeypatch.delenv(calibration.VERIFIER_ENV)
+    judge.load_verifier.cache_clear()
+    calibration.load_calibration.cache_clear()
+    assert judge.load_verifier().biases.tolist() == shipped["biases"]
+
+
+def calibrate_margin_zero() -> float:
+    return calibration.calibrate("judge:offline", 0.0)
+
+
+def test_fool_me_twice_neighbours_are_close_sentences_and_false_contradictions():
+    from scripts.train_verifier import fm2_neighbours
+
+    claim = "The Eiffel Tower is 300 metres tall."
+    negatives = ["The Eiffel Tower was the tallest structure in Paris for decades.",
+                 "A radio mast on its neighbour is 250 metres tall.",
+                 "Gardens surround the monument."]
+    pairs = fm2_neighbours(claim, negatives, "Eiffel Tower")
+    assert all(p["label"] is Label.not_enough_evidence and p["group"] == "Eiffel Tower" for p in pairs)
+    kinds = {p["source"]: p["evidence"] for p in pairs}
+    assert kinds["fm2+nei_close"] == negatives[0]  # shares the most of the claim's words
+    assert kinds.get("fm2+nei_settled") == negatives[1]  # 250 m held against 300 m: a false contradiction
+    assert len(pairs) == 2 and len(CLASSES) == 3
