@@ -366,7 +366,7 @@ def test_arithmetic_that_adds_up(sentence):
 
 
 def test_a_stated_change_far_from_its_value_is_still_checked():
-    from claims.consistency import _arithmetic_flags
+    from claims.value_checks import _arithmetic_flags
 
     wrong = "The board said 12,400 people were on its waiting list in September, down 1,200 from 14,100 in March."
     right = "The board said 12,400 people were on its waiting list in September, down 1,700 from 14,100 in March."
