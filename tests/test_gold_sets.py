@@ -253,7 +253,7 @@ def test_planted_officials_agree_with_their_roster():
 
 # --- sets load through evals.formats -----------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["seeds.jsonl", "planted.jsonl"])
+@pytest.mark.parametrize("name", ["seeds.jsonl", "planted.jsonl", "planted2.jsonl"])
 def test_sets_parse_with_the_eval_formats(name: str):
     formats = pytest.importorskip("evals.formats")
     if not (SETS / name).is_file():
