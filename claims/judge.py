@@ -123,18 +123,10 @@ def embed_texts(claim: str, evidences: Sequence[str]) -> tuple[np.ndarray, np.nd
     return vectors[0], vectors[1:]
 
 
-def similarities(claim: str, evidences: Sequence[str]) -> list[float]:
-    """Cosine similarity of the claim with each evidence sentence (MiniLM embeddings)."""
-    if not evidences:
-        return []
-    claim_vector, evidence_vectors = embed_texts(claim, evidences)
-    return [float(v) for v in evidence_vectors @ claim_vector]
-
-
 def pair_features(claim: str, evidence: str, as_of: date | None = None, similarity: float = 0.0) -> list[float]:
     """The verifier's features of one (claim, evidence sentence) pair, in FEATURE_NAMES order.
 
-    `similarity` is the pair's embedding cosine (from `similarities`, computed in batches)."""
+    `similarity` is the pair's embedding cosine (from `embed_texts`, computed in batches)."""
     as_of = as_of or date.today()
     c_words, e_words = content_words(claim), content_words(evidence)
     shared = c_words & e_words
