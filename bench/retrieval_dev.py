@@ -52,11 +52,25 @@ class RetrievalSet:
     ids: list[str]  # passage ids
     texts: list[str]  # what is embedded and indexed: title + sentence (retrieval.store.index_text)
     queries: list[tuple[str, set[str]]]  # (claim, gold passage ids)
+    titles: list[str | None] | None = None  # each passage's title (the re-ranker's title overlap)
 
 
-def load_fm2(path: Path = EVALDATA / "fm2" / "dev.jsonl") -> RetrievalSet:
-    """Fool Me Twice dev: gold and retrieved sentences of all claims pooled, each claim a query."""
+def _passage_id(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def fm2_heldout(claim_id: str) -> bool:
+    """One FM2 dev claim in five, chosen by a hash of its id, is held out of the re-ranker's training."""
+    return int(hashlib.sha256(claim_id.encode()).hexdigest(), 16) % 5 == 0
+
+
+def load_fm2(path: Path = EVALDATA / "fm2" / "dev.jsonl", split: str = "all") -> RetrievalSet:
+    """Fool Me Twice dev: gold and retrieved sentences of all claims pooled, each claim a query.
+
+    `split`: "all" claims, the "train" four fifths or the "heldout" fifth (`fm2_heldout`); the pool is the same.
+    """
     texts: dict[str, str] = {}
+    titles: dict[str, str | None] = {}
     queries: list[tuple[str, set[str]]] = []
     with open(path, encoding="utf-8") as handle:
         for line in handle:
@@ -65,30 +79,68 @@ def load_fm2(path: Path = EVALDATA / "fm2" / "dev.jsonl") -> RetrievalSet:
             gold = set()
             for kind in ("gold_evidence", "retrieved_evidence"):
                 for evidence in record[kind]:
-                    passage_id = hashlib.sha256(evidence["text"].encode()).hexdigest()[:16]
+                    passage_id = _passage_id(evidence["text"])
                     texts.setdefault(passage_id, index_text(evidence["text"], title))
+                    titles.setdefault(passage_id, title)
                     if kind == "gold_evidence":
                         gold.add(passage_id)
-            if gold:
+            if gold and (split == "all" or (split == "heldout") == fm2_heldout(record["id"])):
                 queries.append((record["text"], gold))
-    return RetrievalSet("fm2", list(texts), list(texts.values()), queries)
+    name = "fm2" if split == "all" else f"fm2-{split}"
+    return RetrievalSet(name, list(texts), list(texts.values()), queries, list(titles.values()))
 
 
-def load_vitaminc(path: Path = EVALDATA / "vitaminc" / "vitaminc_real_dev.jsonl", pairs: int = 4000) -> RetrievalSet:
-    """VitaminC real dev, first `pairs` pairs: evidence sentences pooled (titled with their page), each claim
-    with SUPPORTS or REFUTES evidence a query; its gold is every sentence it was paired with under those labels."""
+def load_fever_symmetric(path: Path = EVALDATA / "fever-symmetric" / "fever_symmetric_dev.jsonl") -> RetrievalSet:
+    """FEVER-Symmetric dev (re-ranker training only): its evidence sentences pooled, untitled; each claim a query."""
     texts: dict[str, str] = {}
+    gold: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            passage_id = _passage_id(record["evidence"])
+            texts.setdefault(passage_id, record["evidence"])
+            gold.setdefault(record["claim"], set()).add(passage_id)
+    return RetrievalSet("fever-symmetric", list(texts), list(texts.values()), list(gold.items()), [None] * len(texts))
+
+
+def load_vitaminc_synthetic(path: Path = EVALDATA / "vitaminc" / "vitaminc_synthetic_test.jsonl",
+                            pairs: int = 4000) -> RetrievalSet:
+    """VitaminC synthetic (re-ranker training only), first `pairs` pairs: evidence pooled (titled with the page),
+    so a claim's neighbours are other sentences of its page; each claim with SUPPORTS/REFUTES evidence a query."""
+    texts: dict[str, str] = {}
+    titles: dict[str, str | None] = {}
     gold: dict[str, set[str]] = {}
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle):
             if number >= pairs:
                 break
             record = json.loads(line)
-            passage_id = hashlib.sha256(record["evidence"].encode()).hexdigest()[:16]
+            passage_id = _passage_id(record["evidence"])
+            titles.setdefault(passage_id, record.get("page"))
             texts.setdefault(passage_id, index_text(record["evidence"], record.get("page")))
             if record["label"] in ("SUPPORTS", "REFUTES"):
                 gold.setdefault(record["claim"], set()).add(passage_id)
-    return RetrievalSet("vitaminc", list(texts), list(texts.values()), list(gold.items()))
+    return RetrievalSet("vitaminc-synthetic", list(texts), list(texts.values()), list(gold.items()),
+                        list(titles.values()))
+
+
+def load_vitaminc(path: Path = EVALDATA / "vitaminc" / "vitaminc_real_dev.jsonl", pairs: int = 4000) -> RetrievalSet:
+    """VitaminC real dev, first `pairs` pairs: evidence sentences pooled (titled with their page), each claim
+    with SUPPORTS or REFUTES evidence a query; its gold is every sentence it was paired with under those labels."""
+    texts: dict[str, str] = {}
+    titles: dict[str, str | None] = {}
+    gold: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if number >= pairs:
+                break
+            record = json.loads(line)
+            passage_id = _passage_id(record["evidence"])
+            titles.setdefault(passage_id, record.get("page"))
+            texts.setdefault(passage_id, index_text(record["evidence"], record.get("page")))
+            if record["label"] in ("SUPPORTS", "REFUTES"):
+                gold.setdefault(record["claim"], set()).add(passage_id)
+    return RetrievalSet("vitaminc", list(texts), list(texts.values()), list(gold.items()), list(titles.values()))
 
 
 def load_climate_fever() -> RetrievalSet:
@@ -97,11 +149,16 @@ def load_climate_fever() -> RetrievalSet:
 
     documents, queries, _ = load()
     return RetrievalSet("climate-fever", [d.source for d in documents],
-                        [index_text(d.text, d.title) for d in documents], queries)
+                        [index_text(d.text, d.title) for d in documents], queries, [d.title for d in documents])
 
 
 SETS: dict[str, Callable[[], RetrievalSet]] = {"fm2": load_fm2, "vitaminc": load_vitaminc,
-                                               "climate-fever": load_climate_fever}
+                                               "climate-fever": load_climate_fever,
+                                               "fm2-train": lambda: load_fm2(split="train"),
+                                               "fm2-heldout": lambda: load_fm2(split="heldout"),
+                                               "fever-symmetric": load_fever_symmetric,
+                                               "vitaminc-synthetic": load_vitaminc_synthetic}
+TRAINING_SETS = ("fm2-train", "fever-symmetric", "vitaminc-synthetic")  # the re-ranker learns from these only
 DEV_SETS = ("fm2", "vitaminc")
 
 
@@ -138,6 +195,13 @@ class MatrixDense:
         return self.matrix[[self.row_of[i] for i in ids]]
 
 
+def passage_texts_of(data: RetrievalSet) -> Callable[[Sequence[str]], list[tuple[str, str | None]]]:
+    """The set's (indexed text, title) lookup that the re-ranker reads."""
+    row_of = {pid: i for i, pid in enumerate(data.ids)}
+    titles = data.titles or [None] * len(data.ids)
+    return lambda ids: [(data.texts[row_of[pid]], titles[row_of[pid]]) for pid in ids]
+
+
 def methods(defaults: HybridSettings) -> dict[str, HybridSettings]:
     """The candidates compared on the development set; `defaults` is what Searcher uses now."""
     base = HybridSettings(fusion="rrf", keyword_weight=1.0)  # the search of before: equal-weight RRF
@@ -172,6 +236,9 @@ def methods(defaults: HybridSettings) -> dict[str, HybridSettings]:
         "scores + rocchio 3/0.3": replace(scores, feedback_passages=3, feedback_weight=0.3),
         "scores + rm3 3/10/0.3": replace(scores, feedback_passages=3, expansion_terms=10, expansion_weight=0.3),
         "current default": defaults,
+        "current default + rerank": replace(defaults, rerank=True),
+        "rerank depth 20": replace(defaults, rerank=True, rerank_depth=20),
+        "rerank depth 50": replace(defaults, rerank=True, depth=50, rerank_depth=50),
     }
 
 
@@ -239,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{one[0].name}: " + "  ".join(f"recall@{k} {value:.3f}" for k, value in curve.items()))
         return 0
     wanted = [m for m in args.methods.split(",") if m]
+    lookups = [passage_texts_of(data) for data, *_ in prepared]
     started, cpu = time.perf_counter(), time.process_time()
     header = "".join(f" {data.name[:13] + ' R@5':>17s} {'MRR':>5s}" for data, *_ in prepared)
     print(f"{'method':26s}{header}{' mean R@5':>10s} {'p95 ms':>7s}")
@@ -246,8 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         if wanted and name not in wanted:
             continue
         rows = [evaluate(lambda i: [pid for pid, _ in hybrid_ranking(queries[i], data.queries[i][0], dense, index, 10,
-                                                                    settings)], data.queries)
-                for data, queries, dense, index in prepared]
+                                                                    settings, passage_texts=texts)], data.queries)
+                for (data, queries, dense, index), texts in zip(prepared, lookups)]
         cells = "".join(f" {row['recall@5']:17.3f} {row['mrr@10']:5.3f}" for row in rows)
         mean = sum(row["recall@5"] for row in rows) / len(rows)
         print(f"{name:26s}{cells}{mean:10.3f} {max(row['p95_ms'] for row in rows):7.1f}", flush=True)

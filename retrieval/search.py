@@ -7,18 +7,21 @@
    weighted, reciprocal rank fusion and min-max scores are the alternatives);
 2. pseudo-relevance feedback from the top `feedback_passages` of that fused ranking: the query vector is
    moved towards their mean vector (Rocchio) and the keyword query gains their heaviest terms (RM3);
-3. the second-round rankings are fused again.
+3. the second-round rankings are fused again;
+4. optionally (`rerank`), the top `rerank_depth` fused candidates are re-sorted by the learned re-ranker of
+   retrieval/rerank.py, which tells the sentence that decides a claim from its neighbours.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Protocol, Sequence
+from typing import Callable, Literal, Protocol, Sequence
 
 import numpy as np
 
 from retrieval.keyword import KeywordIndex, keyword_index
-from retrieval.store import Store, StoreError, _date_number, passage_from_record
+from retrieval.rerank import Reranker, candidates_from, default_reranker
+from retrieval.store import Store, StoreError, _date_number, index_text, passage_from_record
 from retrieval.types import Passage
 
 SearchMode = Literal["dense", "keyword", "hybrid"]
@@ -50,12 +53,16 @@ class HybridSettings:
     feedback_weight: float = 0.0  # Rocchio: weight of their mean vector added to the query vector
     expansion_terms: int = 0  # RM3: terms of the feedback passages added to the keyword query
     expansion_weight: float = 0.0  # weight of the heaviest added term (an original query term weighs 1)
+    rerank: bool = False  # re-sort the top fused candidates with the learned re-ranker (retrieval/rerank.py)
+    rerank_depth: int = CANDIDATES  # how many fused candidates the re-ranker sees
 
     def __post_init__(self) -> None:
         if self.fusion not in ("rrf", "scores", "zscores"):
             raise SearchError(f"unknown fusion {self.fusion!r} (rrf, scores or zscores)")
         if self.depth < 1 or min(self.dense_weight, self.keyword_weight) < 0 or self.feedback_passages < 0:
             raise SearchError("depth must be at least 1; weights and feedback passages must not be negative")
+        if self.rerank and (self.rerank_depth < 1 or self.dense_weight == 0):
+            raise SearchError("re-ranking needs rerank_depth of at least 1 and the dense side (its vectors)")
 
 
 class DenseBackend(Protocol):
@@ -64,6 +71,9 @@ class DenseBackend(Protocol):
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
         """The stored vectors of the given passages, in that order."""
+
+
+PassageTexts = Callable[[Sequence[str]], list[tuple[str, str | None]]]  # ids -> (indexed text, title) each
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K,
@@ -112,9 +122,35 @@ def _normalised(vector: np.ndarray) -> np.ndarray:
 
 
 def hybrid_ranking(query_vector: np.ndarray, keyword_query: str, dense: DenseBackend, index: KeywordIndex,
-                   n: int, settings: HybridSettings = HybridSettings(),
-                   as_of_number: int | None = None) -> list[tuple[str, float]]:
-    """(passage id, fused score) of the best `n` passages, best first. A side whose weight is 0 is not run."""
+                   n: int, settings: HybridSettings = HybridSettings(), as_of_number: int | None = None,
+                   passage_texts: PassageTexts | None = None,
+                   reranker: Reranker | None = None) -> list[tuple[str, float]]:
+    """(passage id, score) of the best `n` passages, best first. A side whose weight is 0 is not run.
+
+    The score is the fused score, or with `settings.rerank` the re-ranker's score (which then needs
+    `passage_texts`; `reranker` defaults to the shipped one).
+    """
+    if not settings.rerank:
+        return fused_ranking(query_vector, keyword_query, dense, index, n, settings, as_of_number)[0][:n]
+    if passage_texts is None:
+        raise SearchError("re-ranking needs the passages' texts")
+    fused, keyword_hits = fused_ranking(query_vector, keyword_query, dense, index, max(n, settings.rerank_depth),
+                                         settings, as_of_number)
+    top = fused[: max(n, settings.rerank_depth)]
+    ids = [pid for pid, _ in top]
+    if not ids:
+        return []
+    texts = passage_texts(ids)
+    candidates = candidates_from(ids, [t for t, _ in texts], [title for _, title in texts], dense.vectors(ids),
+                                 dict(keyword_hits), [score for _, score in top])
+    order, scores = (reranker or default_reranker()).order(keyword_query, query_vector, candidates)
+    return [(ids[i], float(score)) for i, score in zip(order[:n], scores[:n])]
+
+
+def fused_ranking(query_vector: np.ndarray, keyword_query: str, dense: DenseBackend, index: KeywordIndex,
+                   n: int, settings: HybridSettings,
+                   as_of_number: int | None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """(the whole fused ranking, the keyword side's (id, BM25) hits), each side read `max(depth, n)` deep."""
     depth = max(settings.depth, n)
     use_dense, use_keyword = settings.dense_weight > 0, settings.keyword_weight > 0
     terms = index.query_terms(keyword_query) if use_keyword else {}
@@ -132,7 +168,7 @@ def hybrid_ranking(query_vector: np.ndarray, keyword_query: str, dense: DenseBac
         keyword_hits = index.search_terms(expanded, depth, as_of_number)
     if feedback:
         fused = _fuse(dense_hits, keyword_hits, settings)
-    return fused[:n]
+    return fused, keyword_hits
 
 
 class ChromaDense:
@@ -141,33 +177,41 @@ class ChromaDense:
     The passages its queries return are kept in `found`, so the caller need not fetch them again.
     """
 
-    def __init__(self, store: Store, as_of: date | None = None) -> None:
+    def __init__(self, store: Store, as_of: date | None = None, keep_vectors: bool = False) -> None:
         self.store = store
+        self.keep_vectors = keep_vectors  # ask the dense query for the passages' stored vectors (the re-ranker's)
         self.where = {"date_num": {"$lte": _date_number(as_of)}} if as_of else None
         self.found: dict[str, Passage] = {}
+        self.found_vectors: dict[str, np.ndarray] = {}
 
-    def query(self, vector: np.ndarray, n: int) -> list[Passage]:
-        """The `n` nearest passages, scored by cosine similarity."""
+    def query(self, vector: np.ndarray, n: int, with_vectors: bool = False) -> list[Passage]:
+        """The `n` nearest passages, scored by cosine similarity (`with_vectors`: keep their stored vectors)."""
         total = self.store.count()
         if total == 0:
             return []
+        include = ["documents", "metadatas", "distances", *(["embeddings"] if with_vectors else [])]
         try:
             found = self.store.passages.query(query_embeddings=[vector], n_results=min(n, total), where=self.where,
-                                              include=["documents", "metadatas", "distances"])
+                                              include=include)
         except Exception as error:
             raise StoreError(f"dense search failed in {self.store.location}: {error}".splitlines()[0]) from None
         passages = [passage_from_record(i, t, m, score=1.0 - float(d)) for i, t, m, d in
                     zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])]
         self.found.update((p.id, p) for p in passages)
+        if with_vectors:
+            self.found_vectors.update(zip(found["ids"][0], found["embeddings"][0]))
         return passages
 
     def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        return [(p.id, p.score or 0.0) for p in self.query(vector, n)]
+        return [(p.id, p.score or 0.0) for p in self.query(vector, n, with_vectors=self.keep_vectors)]
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
-        found = self.store.passages.get(ids=list(ids), include=["embeddings"])
-        by_id = dict(zip(found["ids"], found["embeddings"]))
-        return np.asarray([by_id[i] for i in ids if i in by_id], dtype=np.float32)
+        """Stored vectors, from the dense query's result where it had them, else fetched (unknown ids skipped)."""
+        missing = [i for i in ids if i not in self.found_vectors]
+        if missing:
+            found = self.store.passages.get(ids=missing, include=["embeddings"])
+            self.found_vectors.update(zip(found["ids"], found["embeddings"]))
+        return np.asarray([self.found_vectors[i] for i in ids if i in self.found_vectors], dtype=np.float32)
 
 
 class Searcher:
@@ -191,11 +235,18 @@ class Searcher:
         return [p.model_copy(update={"score": scores[p.id]}) for p in self.store.get_passages(list(scores))]
 
     def hybrid(self, query: str, keyword_query: str, n: int, as_of: date | None = None) -> list[Passage]:
-        """Best passages by `hybrid_ranking`; score is the fused score."""
-        dense = ChromaDense(self.store, as_of)
+        """Best passages by `hybrid_ranking`; score is the fused score (the re-ranker's when it re-ranks)."""
+        dense = ChromaDense(self.store, as_of, keep_vectors=self.settings.rerank)
+        by_id = dense.found
+
+        def passage_texts(ids: Sequence[str]) -> list[tuple[str, str | None]]:
+            by_id.update((p.id, p) for p in self.store.get_passages([pid for pid in ids if pid not in by_id]))
+            return [(index_text(by_id[pid].text, by_id[pid].title), by_id[pid].title) if pid in by_id else ("", None)
+                    for pid in ids]
+
         ranking = hybrid_ranking(self.store.embedder.embed_queries([query])[0], keyword_query, dense,
-                                 keyword_index(self.store), n, self.settings, _date_number(as_of) if as_of else None)
-        by_id = dict(dense.found)
+                                 keyword_index(self.store), n, self.settings, _date_number(as_of) if as_of else None,
+                                 passage_texts)
         by_id.update((p.id, p) for p in self.store.get_passages([pid for pid, _ in ranking if pid not in by_id]))
         return [by_id[pid].model_copy(update={"score": score}) for pid, score in ranking if pid in by_id]
 
