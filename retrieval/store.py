@@ -40,7 +40,7 @@ STORE_ENV = "COPYDESK_STORE"
 URL_ENV = "COPYDESK_CHROMA_URL"
 DEFAULT_STORE_DIR = ".copydesk/store"
 DEFAULT_BATCH_SIZE = 256  # passages embedded and written per call
-CHUNKS_PER_ROUND = 4  # documents are read, checked and committed in rounds of up to 4 batches' worth
+CHUNKS_PER_ROUND = 8  # documents are read, checked and committed in rounds of up to 8 batches' worth
 _PAGE = 5000
 ROW_DIM = 2  # vector width of document rows
 LOCK_WAIT_ENV = "COPYDESK_STORE_LOCK_WAIT"
@@ -378,18 +378,22 @@ class Store:
         """Embed and upsert `passages` in batches; a worker thread embeds batch i+1 while Chroma writes batch i.
 
         onnxruntime and Chroma's writes both run outside the GIL, so on two cores the Chroma write (one thread,
-        about a sixth of an ingest's CPU time) hides behind the embedding instead of adding to it.
+        about a sixth of an ingest's CPU time) hides behind the embedding instead of adding to it. Batches are
+        cut from the round's passages sorted by length, so the embedder pads less (Climate-FEVER in rounds of
+        2,048 one-sentence documents: 3% padding tokens instead of 13% in batches of 256 in document order).
         """
-        batches = [passages[begin:begin + batch_size] for begin in range(0, len(passages), batch_size)]
+        by_length = sorted(((index_text(p.text, p.title), p) for p in passages), key=lambda pair: len(pair[0]))
+        batches = [by_length[begin:begin + batch_size] for begin in range(0, len(by_length), batch_size)]
 
-        def embed(batch: list[Passage]) -> Any:
-            return self.embedder.embed([index_text(p.text, p.title) for p in batch])
+        def embed(batch: list[tuple[str, Passage]]) -> Any:
+            return self.embedder.embed([text for text, _ in batch])
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="copydesk-embed") as worker:
             upcoming = worker.submit(embed, batches[0]) if batches else None
-            for number, batch in enumerate(batches):
+            for number, pairs in enumerate(batches):
                 vectors = upcoming.result()
                 upcoming = worker.submit(embed, batches[number + 1]) if number + 1 < len(batches) else None
+                batch = [p for _, p in pairs]
                 batch_ids = [p.id for p in batch]
                 added_ids.extend(batch_ids)
                 self.passages.upsert(ids=batch_ids, documents=[p.text for p in batch], embeddings=vectors,
