@@ -24,6 +24,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
 DEFAULT_EMBEDDER = "minilm-q8"
+DEFAULT_CHAIN = (DEFAULT_EMBEDDER, "minilm-int8")  # tried in order when no embedder is named
 EMBEDDER_ENV = "COPYDESK_EMBEDDER"
 
 
@@ -232,11 +233,20 @@ EMBEDDERS: dict[str, type] = {
 
 @functools.lru_cache(maxsize=None)
 def get_embedder(name: str | None = None) -> Embedder:
-    """The embedder called `name`; None means $COPYDESK_EMBEDDER or the measured default (minilm-q8)."""
-    key = name or os.environ.get(EMBEDDER_ENV) or DEFAULT_EMBEDDER
-    if key not in EMBEDDERS:
-        raise EmbedderUnavailable(f"unknown embedder {key!r} (choose from {', '.join(EMBEDDERS)})")
-    return EMBEDDERS[key]()
+    """The embedder called `name`; None means $COPYDESK_EMBEDDER, else the measured default (minilm-q8), else
+    minilm-int8 where minilm-q8 cannot be built (no `onnx` package); a store records which one it got."""
+    key = name or os.environ.get(EMBEDDER_ENV)
+    if key:
+        if key not in EMBEDDERS:
+            raise EmbedderUnavailable(f"unknown embedder {key!r} (choose from {', '.join(EMBEDDERS)})")
+        return EMBEDDERS[key]()
+    reasons = []
+    for candidate in DEFAULT_CHAIN:
+        try:
+            return EMBEDDERS[candidate]()
+        except EmbedderUnavailable as error:
+            reasons.append(str(error))
+    raise EmbedderUnavailable("no default embedder can run here: " + "; ".join(reasons))
 
 
 @register_embedding_function

@@ -172,3 +172,40 @@ def test_default_embedder_is_minilm_q8(monkeypatch):
     assert embeddings.DEFAULT_EMBEDDER == "minilm-q8"
     with pytest.raises(embeddings.EmbedderUnavailable, match="unknown embedder 'nope'"):
         embeddings.get_embedder("nope")
+
+
+@pytest.fixture
+def fresh_embedders(monkeypatch):
+    from retrieval import embeddings
+
+    monkeypatch.delenv(embeddings.EMBEDDER_ENV, raising=False)
+    embeddings.get_embedder.cache_clear()
+    yield embeddings
+    embeddings.get_embedder.cache_clear()
+
+
+def unavailable(name: str) -> type:
+    from retrieval.embeddings import EmbedderUnavailable
+
+    class Unavailable:
+        def __init__(self) -> None:
+            raise EmbedderUnavailable(f"{name} cannot run here")
+    return Unavailable
+
+
+def test_default_falls_back_to_minilm_int8_where_q8_cannot_be_built(fresh_embedders, monkeypatch):
+    class Int8StandIn:
+        name = "minilm-int8"
+
+    monkeypatch.setitem(fresh_embedders.EMBEDDERS, "minilm-q8", unavailable("minilm-q8"))
+    monkeypatch.setitem(fresh_embedders.EMBEDDERS, "minilm-int8", Int8StandIn)
+    assert fresh_embedders.get_embedder().name == "minilm-int8"
+    with pytest.raises(fresh_embedders.EmbedderUnavailable, match="minilm-q8 cannot run here"):
+        fresh_embedders.get_embedder("minilm-q8")  # a named embedder never falls back
+
+
+def test_no_default_embedder_gives_every_reason(fresh_embedders, monkeypatch):
+    for name in fresh_embedders.DEFAULT_CHAIN:
+        monkeypatch.setitem(fresh_embedders.EMBEDDERS, name, unavailable(name))
+    with pytest.raises(fresh_embedders.EmbedderUnavailable, match="minilm-q8 cannot run here; minilm-int8 cannot"):
+        fresh_embedders.get_embedder()
