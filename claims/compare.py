@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable, Iterable
 
@@ -230,6 +230,8 @@ class _Candidate:
     relevance: float
     label: Label | None
     rationale: str
+    context: float = 1.0  # share of the claim's words around its value that the evidence sentence holds
+    same_measure: bool = False  # both figures name the same counted thing ("329 events" vs "339 events")
 
 
 def _noun_head(noun: str | None) -> str | None:
@@ -244,12 +246,14 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
     assert q is not None
     claim_words = content_words(claim.statement) or content_words(claim.text)
     local = _claim_local_words(claim)
+    measure = local | content_words(q.noun or "")  # what the figure is about: its context and counted noun
     head = _noun_head(q.noun)
     claim_iv = interval(q, claim.text)
     out = []
     for s in sentences:
         words = content_words(s.text)
         sentence_overlap = overlap(claim_words, words)
+        context = overlap(measure, words) if measure else sentence_overlap
         hits = quantities_in(s.text)
         points_hit = _percent_point_confusion(claim, s, hits)
         if points_hit is not None:
@@ -282,7 +286,7 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
                 label = None
             relevance = sentence_overlap + local_overlap + (0.3 if noun_match else 0.0)
             said = f"draft says {fmt(q, claim.text)}, source says {fmt(ev, written)}"
-            found.append(_Candidate(s, relevance, label, said))
+            found.append(_Candidate(s, relevance, label, said, context, same_measure=bool(head and head == ev_head)))
         out += _unsettle(found, ambiguous)
     return out
 
@@ -292,8 +296,7 @@ def _unsettle(candidates: list[_Candidate], ambiguous: bool) -> list[_Candidate]
     ("died in 1956" against "(14 April 1891 - 6 December 1956)")."""
     if not ambiguous:
         return candidates
-    return [_Candidate(c.sentence, c.relevance, None, c.rationale) if c.label is Label.contradicted else c
-            for c in candidates]
+    return [replace(c, label=None) if c.label is Label.contradicted else c for c in candidates]
 
 
 def _claim_local_words(claim: Claim) -> set[str]:
@@ -396,7 +399,9 @@ def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: dat
     out = []
     conflict_words = raw_words(claim.statement)
     for s in sentences:
-        sentence_overlap = overlap(claim_words, content_words(s.text))
+        words = content_words(s.text)
+        sentence_overlap = overlap(claim_words, words)
+        context = overlap(local, words) if local else sentence_overlap
         hits = dates_in(s.text, s.passage.date or as_of)
         conflict = antonym_conflict(conflict_words, raw_words(s.text))
         found: list[_Candidate] = []
@@ -415,7 +420,8 @@ def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: dat
             if conflict:
                 label = None
             relevance = sentence_overlap + local_overlap
-            found.append(_Candidate(s, relevance, label, f"draft says {_describe(dv)}, source says {_describe(ev)}"))
+            said = f"draft says {_describe(dv)}, source says {_describe(ev)}"
+            found.append(_Candidate(s, relevance, label, said, context))
         out += _unsettle(found, ambiguous)
     return out
 
@@ -423,7 +429,22 @@ def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: dat
 # --- the decision --------------------------------------------------------------------------------
 
 SUPPORT_MIN_RELEVANCE = 0.35  # an agreeing figure must come from a sentence on the same subject
-CONTRADICT_MIN_RELEVANCE = 0.6  # a disagreeing one must be clearly about the same measure
+# A disagreeing figure must be clearly about the same measure: a different figure about a neighbouring fact
+# of the same page leaves the claim open (the judge decides). Its sentence must reach this relevance
+# (claim words in the sentence + claim words around the value near the evidence figure + counted noun) ...
+CONTRADICT_MIN_RELEVANCE = 0.8
+# ... and hold this share of the claim's words around its value and its counted noun. Both chosen on
+# training pairs only (scripts/tune_comparators.py); before: 0.6 and no context check.
+CONTRADICT_MIN_CONTEXT = 0.5
+# Figures that name the same counted thing ("329 events" against "339 events") need only the old floor.
+SAME_MEASURE_MIN_RELEVANCE = 0.6
+
+
+def about_the_same_thing(candidate: _Candidate) -> bool:
+    """Whether a disagreeing evidence figure is about the claim's own measure, so that it contradicts."""
+    if candidate.same_measure:  # the same counted noun on both sides
+        return candidate.relevance >= SAME_MEASURE_MIN_RELEVANCE
+    return candidate.relevance >= CONTRADICT_MIN_RELEVANCE and candidate.context >= CONTRADICT_MIN_CONTEXT
 
 
 def _decide(candidates: list[_Candidate], method: str, confidence: Callable[[str], float]) -> Verdict | None:
@@ -436,7 +457,7 @@ def _decide(candidates: list[_Candidate], method: str, confidence: Callable[[str
         if not (best.label is Label.contradicted and best.relevance > top.relevance + 0.5):
             return Verdict(label=Label.supported, confidence=confidence(method + ":supported"),
                            citations=[top.sentence.citation()], method=method, rationale=top.rationale)
-    if best.label is Label.contradicted and best.relevance >= CONTRADICT_MIN_RELEVANCE:
+    if best.label is Label.contradicted and about_the_same_thing(best):
         return Verdict(label=Label.contradicted, confidence=confidence(method + ":contradicted"),
                        citations=[best.sentence.citation()], method=method, rationale=best.rationale)
     return None
