@@ -73,28 +73,44 @@ def _share(wanted: set[str], found: set[str]) -> float:
     return len(wanted & found) / len(wanted) if wanted else 0.0
 
 
-def lexical_overlap(query: str, text: str, title: str | None) -> list[float]:
+@dataclass(frozen=True)
+class QueryTerms:
+    """What the overlap features need of a query, worked out once per query."""
+
+    terms: set[str]
+    pairs: set[tuple[str, str]]
+    numbers: set[str]
+    names: set[str]
+
+    @classmethod
+    def of(cls, query: str) -> "QueryTerms":
+        terms = tokenize(query)
+        names = {name.lower() for name in _CAPITALISED.findall(query)[1:] if len(name) > 1}  # the first one is
+        return cls(set(terms), set(zip(terms, terms[1:])), _numbers(query), names)  # often just a sentence's start
+
+
+def _numbers(text: str) -> set[str]:
+    return {number.replace(",", "") for number in _NUMBER.findall(text)}
+
+
+def lexical_overlap(query: str | QueryTerms, text: str, title: str | None) -> list[float]:
     """Overlap features of one pair, in LEXICAL_FEATURES order from "term_containment" on."""
-    query_terms, passage_list = set(tokenize(query)), tokenize(text)
+    wanted = query if isinstance(query, QueryTerms) else QueryTerms.of(query)
+    passage_list = tokenize(text)
     passage_terms = set(passage_list)
-    query_list = tokenize(query)
-    query_pairs = set(zip(query_list, query_list[1:]))
-    passage_pairs = set(zip(passage_list, passage_list[1:]))
     title_terms = set(tokenize(title)) if title else set()
-    query_numbers = {n.replace(",", "") for n in _NUMBER.findall(query)}
-    passage_numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
-    names = {name.lower() for name in _CAPITALISED.findall(query)[1:] if len(name) > 1}  # the first is often just
-    lowered = text.lower()  # the sentence's first word
+    passage_numbers = _numbers(text)
+    lowered = text.lower()
     return [
-        _share(query_terms, passage_terms),
-        _share(query_pairs, passage_pairs),
-        len(query_terms & passage_terms) / max(len(passage_terms), 1),
-        _share(query_terms, title_terms),
-        _share(title_terms, query_terms),
-        _share(query_numbers, passage_numbers),
-        float(bool(query_numbers)),
-        float(np.log1p(len(passage_numbers - query_numbers))),
-        sum(name in lowered for name in names) / len(names) if names else 0.0,
+        _share(wanted.terms, passage_terms),
+        _share(wanted.pairs, set(zip(passage_list, passage_list[1:]))),
+        len(wanted.terms & passage_terms) / max(len(passage_terms), 1),
+        _share(wanted.terms, title_terms),
+        _share(title_terms, wanted.terms),
+        _share(wanted.numbers, passage_numbers),
+        float(bool(wanted.numbers)),
+        float(np.log1p(len(passage_numbers - wanted.numbers))),
+        sum(name in lowered for name in wanted.names) / len(wanted.names) if wanted.names else 0.0,
         float(np.log1p(len(passage_list))),
     ]
 
@@ -114,7 +130,8 @@ def features(query: str, query_vector: np.ndarray, candidates: Candidates) -> np
         bm25 / best_bm25 if best_bm25 > 0 else np.zeros_like(bm25), _zscores(bm25), (bm25 <= 0).astype(np.float64),
         np.log(_ranks(cosine)), np.log(_ranks(bm25)), np.log(np.arange(1, len(fused) + 1)), _zscores(fused),
     ])
-    lexical = np.asarray([lexical_overlap(query, text, title)
+    wanted = QueryTerms.of(query)
+    lexical = np.asarray([lexical_overlap(wanted, text, title)
                           for text, title in zip(candidates.texts, candidates.titles)], dtype=np.float64)
     return np.hstack([scores, lexical.reshape(len(cosine), -1), vectors * query_vector,
                       np.abs(vectors - query_vector)])

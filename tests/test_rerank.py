@@ -145,7 +145,7 @@ def test_a_real_store_puts_the_deciding_passage_first(tmp_path):
     query = "The Hoover Dam was completed in 1936."
     plain = Searcher(store).search(query, k=3)
     assert plain[0].source == "neighbour.txt"  # similarity alone prefers the passage that names the dam
-    reranked = Searcher(store, settings=HybridSettings(rerank=True)).search(query, k=3)
+    reranked = Searcher(store, rerank=True).search(query, k=3)
     assert reranked[0].source == "decider.txt"
     assert sorted(p.id for p in reranked) == sorted(p.id for p in plain)
     assert [p.score for p in reranked] == sorted((p.score for p in reranked), reverse=True)
