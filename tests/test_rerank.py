@@ -149,3 +149,24 @@ def test_a_real_store_puts_the_deciding_passage_first(tmp_path):
     assert reranked[0].source == "decider.txt"
     assert sorted(p.id for p in reranked) == sorted(p.id for p in plain)
     assert [p.score for p in reranked] == sorted((p.score for p in reranked), reverse=True)
+
+
+def test_chroma_candidates_come_with_their_stored_vectors_and_respect_as_of(tmp_path):
+    from datetime import date
+
+    from retrieval.search import ChromaDense
+
+    store = open_store(tmp_path / "vectors")
+    store.ingest([Document(source="old.txt", date=date(2020, 5, 1), text="The bridge opened to traffic in 2019."),
+                  Document(source="new.txt", date=date(2026, 5, 1), text="The bridge closed for repairs in 2026."),
+                  Document(source="bees.txt", text="Bees visit clover in early summer.")])
+    dense = ChromaDense(store, keep_vectors=True)
+    nearest = dense.nearest(store.embedder.embed_queries(["bridge repairs"])[0], 1)
+    ids = [nearest[0][0], *[i for i in store.passages.get(include=[])["ids"] if i != nearest[0][0]]]
+    vectors = dense.vectors(ids)  # one from the query's result, two fetched
+    stored = store.passages.get(ids=ids, include=["embeddings"])
+    by_id = dict(zip(stored["ids"], stored["embeddings"]))
+    assert np.allclose(vectors, np.asarray([by_id[i] for i in ids]))
+    assert [p.id for p in dense.fetch(ids)] == ids
+    hits = Searcher(store, rerank=True).search("When did the bridge open or close?", k=3, as_of=date(2025, 1, 1))
+    assert "new.txt" not in {p.source for p in hits} and {p.source for p in hits} == {"old.txt", "bees.txt"}
