@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+import claims.compare as compare_module
 from claims.compare import compare, interval
 from claims.models import Claim, DateValue, Label, Quantity
 from retrieval.types import Passage
@@ -194,3 +195,30 @@ def test_an_opposite_word_keeps_an_agreeing_value_from_deciding():
                        DateValue(start=date(1994, 11, 10), end=date(1994, 11, 10)))
     assert label_of(claim, "The actor was born on November 10, 1994 in Ohio.") is None
     assert label_of(claim, "The actor died on November 10, 1994 in Ohio.") is Label.supported
+
+
+# --- relevance: a contradiction must be about the claim's own measure -----------------------------
+
+TOLLS = quantity_claim("After a long dispute with shipping lines, harbour tolls brought the port authority "
+                       "61 million euros in 2024.", "61 million euros",
+                       Quantity(value=61e6, currency="EUR", scale="million"))
+
+
+def test_a_figure_about_a_neighbouring_fact_leaves_the_claim_open(monkeypatch):
+    neighbour = "After a long dispute with shipping lines, the port authority borrowed 48 million euros in 2024."
+    assert label_of(TOLLS, neighbour) is None  # a loan is not the toll income: the judge decides
+    # without the relevance check the shared setting alone made it a contradiction
+    monkeypatch.setattr(compare_module, "CONTRADICT_MIN_CONTEXT", 0.0)
+    assert label_of(TOLLS, neighbour) is Label.contradicted
+
+
+def test_the_same_sentence_with_another_figure_still_contradicts():
+    revised = "After a long dispute with shipping lines, harbour tolls brought the port authority 48 million euros in 2024."
+    assert label_of(TOLLS, revised) is Label.contradicted
+
+
+def test_the_same_counted_noun_is_the_same_measure():
+    claim = quantity_claim("Athletes competed for medals in 339 events, and the organisers later wrote a long "
+                           "report on what worked.", "339 events", Quantity(value=339.0, noun="events"))
+    assert label_of(claim, "Medals were handed out in 329 events over the two weeks of the Games.") \
+        is Label.contradicted
