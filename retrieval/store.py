@@ -333,7 +333,7 @@ class Store:
         return IngestStats(**totals)
 
     def _bump_revision_unless_busy(self) -> None:
-        """After a partial ingest stopped by another process's lock, the bump waits for the next write."""
+        """After a partial ingest stopped by another process's lock there is no end bump (the start bump stands)."""
         try:
             self.check_unlocked()
         except StoreBusy:
@@ -354,6 +354,8 @@ class Store:
             return
         chunks = {d.source: chunk_document(d, max_tokens=max_tokens) for d in changed}
         new_passages = [p for d in changed for p in chunks[d.source]]
+        if not (totals["added"] or totals["replaced"]):
+            self._bump_revision()  # before this call's first write too: caches never outlive a partial ingest
         added_ids: list[str] = []
         try:
             self._embed_and_write(new_passages, batch_size, added_ids)

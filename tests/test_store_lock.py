@@ -118,3 +118,22 @@ def test_cli_reports_a_locked_store_in_one_line_with_exit_2(store_dir, tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "locked by another process" in lines[0], result.stderr
+
+
+def test_a_lock_taken_between_rounds_stops_the_ingest_with_whole_documents_only(store_dir):
+    store = open_store(store_dir, embedder=WordHashEmbedder())
+    revision = store.revision()
+    first_round = [Document(source=f"early{i}.txt", text=f"Early note {i} about 3{i} tonnes of grain.") for i in range(8)]
+    with contextlib.ExitStack() as stack:
+        def documents():
+            yield from first_round  # batch_size=1: a round is 8 documents
+            stack.enter_context(locked_by_another_process(store_dir))
+            yield NEW
+
+        with pytest.raises(StoreBusy):
+            store.ingest(documents(), batch_size=1)
+    sources = {row["source"] for row in store.documents()}
+    assert {d.source for d in first_round} <= sources and NEW.source not in sources
+    assert all(store.passages_for(d.source) for d in first_round)
+    assert store.revision() != revision  # caches built before the partial ingest are out of date
+    assert store.ingest([NEW]).added == 1
