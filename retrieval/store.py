@@ -110,12 +110,20 @@ class _LockProbe:
 
     def check(self, location: str) -> None:
         """Raise StoreBusy when another process still holds the store locked after the short wait."""
-        deadline = time.monotonic() + float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S))
+        deadline = time.monotonic() + _lock_wait_s()
         while self.held_by_another_process():
             if time.monotonic() >= deadline:
                 raise StoreBusy(f"store {location} is locked by another process (busy writing?); nothing was "
                                 f"changed: try again when it has finished")
             time.sleep(0.02)
+
+
+def _lock_wait_s() -> float:
+    value = os.environ.get(LOCK_WAIT_ENV, "")
+    try:
+        return float(value) if value else DEFAULT_LOCK_WAIT_S
+    except ValueError:
+        raise StoreError(f"{LOCK_WAIT_ENV} must be a number of seconds, not {value!r}") from None
 
 
 Method = TypeVar("Method", bound=Callable[..., Any])

@@ -137,3 +137,13 @@ def test_a_lock_taken_between_rounds_stops_the_ingest_with_whole_documents_only(
     assert all(store.passages_for(d.source) for d in first_round)
     assert store.revision() != revision  # caches built before the partial ingest are out of date
     assert store.ingest([NEW]).added == 1
+
+
+def test_a_bad_lock_wait_setting_is_a_one_line_store_error(store_dir, monkeypatch):
+    from retrieval.store import StoreError
+
+    store = open_store(store_dir, embedder=WordHashEmbedder())
+    monkeypatch.setenv(LOCK_WAIT_ENV, "soon")
+    with locked_by_another_process(store_dir):
+        with pytest.raises(StoreError, match="COPYDESK_STORE_LOCK_WAIT must be a number of seconds, not 'soon'"):
+            store.count()
