@@ -213,7 +213,8 @@ def test_a_figure_about_a_neighbouring_fact_leaves_the_claim_open(monkeypatch):
 
 
 def test_the_same_sentence_with_another_figure_still_contradicts():
-    revised = "After a long dispute with shipping lines, harbour tolls brought the port authority 48 million euros in 2024."
+    revised = ("After a long dispute with shipping lines, harbour tolls brought the port authority "
+               "48 million euros in 2024.")
     assert label_of(TOLLS, revised) is Label.contradicted
 
 

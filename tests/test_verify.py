@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from claims.models import Citation, Claim, Label, Quantity, Verdict
-from claims.verify import VerifyInputError, ensure_cited, verify, verify_statement
+from claims.verify import VerifyInputError, comparator_verdict, ensure_cited, verify, verify_statement
 from retrieval.types import Passage
 
 AS_OF = date(2026, 11, 24)
@@ -51,6 +51,16 @@ def test_quantity_claims_go_to_the_comparator_first():
 def test_statement_numbers_are_read_with_the_shared_grammar():
     verdict = verify_statement("Some 45,000 U.S. troops are stationed in South Korea.", [passage(TROOPS)], AS_OF)
     assert verdict.label is Label.contradicted and verdict.citations
+
+
+def test_a_neighbouring_figure_goes_to_the_judge_not_the_comparators():
+    statement = ("After a long dispute with shipping lines, harbour tolls brought the port authority "
+                 "61 million euros in 2024.")
+    neighbour = passage("After a long dispute with shipping lines, the port authority borrowed 48 million euros "
+                        "in 2024.")
+    assert comparator_verdict(statement, [neighbour], AS_OF) is None
+    revised = passage(statement.replace("61", "48"))
+    assert comparator_verdict(statement, [revised], AS_OF).label is Label.contradicted
 
 
 def test_an_empty_statement_is_refused():
