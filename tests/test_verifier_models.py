@@ -120,11 +120,12 @@ def test_fool_me_twice_neighbours_are_close_sentences_and_false_contradictions()
 
     claim = "The Eiffel Tower is 300 metres tall."
     negatives = ["The Eiffel Tower was the tallest structure in Paris for decades.",
-                 "A radio mast on its neighbour is 250 metres tall.",
+                 "Before its antenna was added, the Eiffel Tower was 250 metres tall.",
                  "Gardens surround the monument."]
     pairs = fm2_neighbours(claim, negatives, "Eiffel Tower")
     assert all(p["label"] is Label.not_enough_evidence and p["group"] == "Eiffel Tower" for p in pairs)
     kinds = {p["source"]: p["evidence"] for p in pairs}
     assert kinds["fm2+nei_close"] == negatives[0]  # shares the most of the claim's words
-    assert kinds.get("fm2+nei_settled") == negatives[1]  # 250 m held against 300 m: a false contradiction
+    # 250 m (another time) held against 300 m: a non-gold sentence the comparators contradict
+    assert kinds.get("fm2+nei_settled") == negatives[1]
     assert len(pairs) == 2 and len(CLASSES) == 3
