@@ -264,4 +264,29 @@ def find_dates(text: str, as_of: date) -> list[DateMatch]:
                 start = prefix.start() if prefix is not None else m.start()
                 end = m.end() - 1 if text[m.end() - 1] == "." else m.end()
                 found.append(DateMatch(start, end, value))
-    return longest_non_overlapping(found)
+    return _year_from_range_end(text, longest_non_overlapping(found))
+
+
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|to|until|till|through|and)\s*", re.IGNORECASE)
+_DAY_AND_MONTH = tuple(pattern for kind, pattern in _PATTERNS if kind in ("month_day", "day_month"))
+
+
+def _year_from_range_end(text: str, matches: list[DateMatch]) -> list[DateMatch]:
+    """ "from June 15 to August 18, 2009": the first date takes the year written once, at the range's end."""
+    out = list(matches)
+    for i, (first, second) in enumerate(zip(matches, matches[1:])):
+        a, b = first.value, second.value
+        if not a.relative or b.relative or a.granularity not in ("day", "range") or b.granularity not in ("day", "range"):
+            continue
+        if not _RANGE_JOIN.fullmatch(text, first.end, second.start) or re.search(r"\d{4}", text[first.start:first.end]):
+            continue
+        if not any((m := p.search(text, first.start, first.end)) and m.end() >= first.end for p in _DAY_AND_MONTH):
+            continue  # "yesterday to March 3, 2020" is not a range written with one year
+        year = b.start.year if (a.start.month, a.start.day) <= (b.start.month, b.start.day) else b.start.year - 1
+        try:
+            value = a.model_copy(update={"start": a.start.replace(year=year), "end": a.end.replace(year=year),
+                                         "relative": False})
+        except ValueError:
+            continue  # 29 February in a year without one
+        out[i] = DateMatch(first.start, first.end, value)
+    return out

@@ -124,3 +124,18 @@ def test_quarters():
     assert (found["in Q3 2024"].start, found["in Q3 2024"].end) == (date(2024, 7, 1), date(2024, 9, 30))
     assert found["in the first quarter of 2025"].end == date(2025, 3, 31)
     assert found["the fourth quarter"].start == date(2025, 10, 1) and found["the fourth quarter"].relative
+
+
+@pytest.mark.parametrize("text, first", [
+    ("The festival ran from June 15 to August 18, 2009.", date(2009, 6, 15)),
+    ("between 3 March and 9 April 2019", date(2019, 3, 3)),
+    ("from December 20 to January 5, 2010", date(2009, 12, 20)),  # the range crosses a new year
+])
+def test_a_range_written_with_one_year_gives_it_to_both_dates(text, first):
+    dates = find_dates(text, date(2026, 11, 24))
+    assert dates[0].value.start == first and not dates[0].value.relative
+
+
+def test_a_date_not_joined_to_the_next_keeps_its_inferred_year():
+    dates = find_dates("The talks began on June 15. The accord of August 18, 2009 still holds.", date(2026, 11, 24))
+    assert dates[0].value.start == date(2026, 6, 15) and dates[0].value.relative
