@@ -47,7 +47,7 @@ FEATURE_NAMES = (
     "number_swapped", "word_swapped", "swapped_number_log_ratio", "overlap_x_number_swapped",
     "claim_comparative", "comparative_holds", "comparative_fails", "claim_number_absent_x_overlap",
 )
-EMBEDDER_NAME = "minilm-int8"  # the verifier was trained on this embedder's similarities
+EMBEDDER_NAME = "minilm-q8"  # the verifier is trained on this embedder's similarities (the store's default: one model per check)
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*\d|\d|n't")
 _ENTITY = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-zA-Z\-]+")
@@ -111,14 +111,14 @@ def _date_agreement(claim: str, evidence: str, as_of: date) -> tuple[float, floa
     return (1.0, *_shares([[_date_label(hit.value, e.value) for e in ev_hits] for hit in claim_hits]))
 
 
-def embed_texts(claim: str, evidences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """MiniLM embeddings (L2-normalised) of the claim and of each evidence sentence."""
+def embed_texts(claim: str, evidences: Sequence[str], embedder: str = EMBEDDER_NAME) -> tuple[np.ndarray, np.ndarray]:
+    """MiniLM embeddings (L2-normalised) of the claim and of each evidence sentence, by the named embedder."""
     from retrieval.embeddings import EmbedderUnavailable, get_embedder
 
     try:
-        vectors = get_embedder(EMBEDDER_NAME).embed([claim, *evidences])
+        vectors = get_embedder(embedder).embed([claim, *evidences])
     except EmbedderUnavailable as exc:
-        raise VerifierUnavailable(f"the verifier needs the {EMBEDDER_NAME} embedder: {exc}") from exc
+        raise VerifierUnavailable(f"the verifier needs the {embedder} embedder: {exc}") from exc
     vectors = np.asarray(vectors, dtype=float)
     return vectors[0], vectors[1:]
 
@@ -388,6 +388,7 @@ class Verifier:
     interaction: Interaction | None = None  # embedding-interaction features appended to FEATURE_NAMES
     trees: BoostedTrees | None = None
     ensemble: tuple[list[tuple[np.ndarray, np.ndarray]], ...] = ()  # further MLPs, averaged with `layers`
+    embedder: str = EMBEDDER_NAME  # the embedder whose cosines the weights were trained on (`embedder` in the JSON)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Verifier":
@@ -404,8 +405,10 @@ class Verifier:
             biases = np.asarray(data.get("biases", [0.0] * len(CLASSES)), dtype=float)
             if biases.shape != (len(CLASSES),):
                 raise ValueError(f"biases must hold {len(CLASSES)} numbers")
+            embedder = str(data.get("embedder", EMBEDDER_NAME))
             return cls(np.asarray(data["mean"], dtype=float), np.asarray(data["scale"], dtype=float), layers,
-                       float(data.get("threshold", DEFAULT_DECISION_THRESHOLD)), biases, interaction, trees, ensemble)
+                       float(data.get("threshold", DEFAULT_DECISION_THRESHOLD)), biases, interaction, trees, ensemble,
+                       embedder)
         except (KeyError, TypeError, ValueError) as exc:
             raise VerifierUnavailable(f"verifier weights are malformed: {exc}") from exc
 
@@ -488,7 +491,7 @@ class OfflineJudge:
 
     def sentence_probabilities(self, statement: str, sentences: list[str], as_of: date | None = None) -> np.ndarray:
         """Class probabilities (CLASSES order) of the statement against each sentence."""
-        claim_vector, sentence_vectors = embed_texts(statement, sentences)
+        claim_vector, sentence_vectors = embed_texts(statement, sentences, self.verifier.embedder)
         sims = sentence_vectors @ claim_vector
         features = [pair_features(statement, text, as_of, float(sim)) for text, sim in zip(sentences, sims)]
         return self.verifier.probabilities(self.verifier.full_features(features, claim_vector, sentence_vectors))

@@ -19,6 +19,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -170,11 +171,11 @@ def _text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def embed_cached(texts: list[str]) -> dict[str, np.ndarray]:
-    """Embedding of each distinct text, kept on disk (~/.cache/copydesk/verifier) between runs."""
+def embed_cached(texts: list[str], embedder: str = EMBEDDER_NAME) -> dict[str, np.ndarray]:
+    """Embedding of each distinct text, kept on disk (~/.cache/copydesk/verifier/<embedder>.npz) between runs."""
     from retrieval.embeddings import get_embedder
 
-    path = CACHE_DIR / f"{EMBEDDER_NAME}.npz"
+    path = CACHE_DIR / f"{embedder}.npz"
     cache: dict[str, np.ndarray] = {}
     if path.is_file():
         with np.load(path) as stored:
@@ -182,7 +183,7 @@ def embed_cached(texts: list[str]) -> dict[str, np.ndarray]:
     wanted = {_text_key(t): t for t in texts}
     missing = [k for k in wanted if k not in cache]
     if missing:
-        vectors = get_embedder(EMBEDDER_NAME).embed([wanted[k] for k in missing])
+        vectors = get_embedder(embedder).embed([wanted[k] for k in missing])
         cache.update(zip(missing, vectors))
         path.parent.mkdir(parents=True, exist_ok=True)
         keys = sorted(cache)
@@ -190,9 +191,9 @@ def embed_cached(texts: list[str]) -> dict[str, np.ndarray]:
     return {t: cache[k] for k, t in wanted.items()}
 
 
-def pair_embeddings(pairs: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+def pair_embeddings(pairs: list[tuple[str, str]], embedder: str = EMBEDDER_NAME) -> tuple[np.ndarray, np.ndarray]:
     """Claim and evidence embeddings of each pair (rows), embedding every distinct text once (cached on disk)."""
-    vectors = embed_cached(sorted({t for pair in pairs for t in pair}))
+    vectors = embed_cached(sorted({t for pair in pairs for t in pair}), embedder)
     return (np.stack([vectors[c] for c, _ in pairs]).astype(float),
             np.stack([vectors[e] for _, e in pairs]).astype(float))
 
@@ -307,6 +308,58 @@ def features_cached(items: list[dict], pairs: list[tuple[str, str]], sims: list[
     return feats, comparator, methods
 
 
+def held_out_scores(items: list[dict], labels: np.ndarray, splits: np.ndarray, numeric: np.ndarray,
+                    close_nei: np.ndarray, comparator: np.ndarray, probs: np.ndarray, verifier: Verifier,
+                    platt: dict) -> dict:
+    """Scores of a verifier's probabilities and decision rule on the dev and (held-out) test splits."""
+    from claims.calibration import sigmoid
+
+    dev, test = splits == "dev", splits == "test"
+    dev_num, test_num = dev & numeric, test & numeric
+    sources = np.array([i["source"] for i in items])
+    argmax = probs.argmax(axis=1)
+    pred = verifier.decide(probs)
+    margin = np.array([label_margin(p, k) for p, k in zip(probs, pred)])
+    confidence = np.array([sigmoid(platt["a"] * m + platt["b"]) for m in margin])
+    pipeline = np.where(comparator >= 0, comparator, pred)
+    tuning = dev_num & ((labels != CLASSES.index(Label.not_enough_evidence)) | close_nei)
+    correct = (pred[test] == labels[test]).tolist()
+    scores = {
+        "test_size": int(test.sum()),
+        "test_macro_f1_argmax": round(macro_f1(labels[test].tolist(), argmax[test].tolist()), 4),
+        "test_macro_f1": round(macro_f1(labels[test].tolist(), pred[test].tolist()), 4),
+        "test_accuracy": round(float(np.mean(pred[test] == labels[test])), 4),
+        "test_ece": round(expected_calibration_error(confidence[test].tolist(), correct), 4),
+        "dev_numeric_pipeline_macro_f1_balanced": round(macro_f1(
+            labels[dev_num].tolist(), pipeline[dev_num].tolist(), balanced_weights(labels[dev_num])), 4),
+        "dev_numeric_judge_macro_f1_balanced": round(macro_f1(
+            labels[dev_num].tolist(), pred[dev_num].tolist(), balanced_weights(labels[dev_num])), 4),
+        "test_numeric_size": int(test_num.sum()),
+        "test_numeric_pipeline_macro_f1_balanced": round(macro_f1(
+            labels[test_num].tolist(), pipeline[test_num].tolist(), balanced_weights(labels[test_num])), 4),
+        "test_numeric_judge_macro_f1_balanced": round(macro_f1(
+            labels[test_num].tolist(), pred[test_num].tolist(), balanced_weights(labels[test_num])), 4),
+    }
+    scores["dev_numeric_close_nei_pipeline_macro_f1_balanced"] = round(macro_f1(
+        labels[tuning].tolist(), pipeline[tuning].tolist(), balanced_weights(labels[tuning])), 4)
+    test_tuning = test_num & ((labels != CLASSES.index(Label.not_enough_evidence)) | close_nei)
+    from sklearn.metrics import f1_score
+
+    per_class = f1_score(labels[test_num], pipeline[test_num], average=None, labels=[0, 1, 2],
+                         sample_weight=balanced_weights(labels[test_num]))
+    scores["test_numeric_pipeline_f1_per_class"] = {c.value: round(float(f), 4) for c, f in zip(CLASSES, per_class)}
+    scores["test_numeric_close_nei_pipeline_macro_f1_balanced"] = round(macro_f1(
+        labels[test_tuning].tolist(), pipeline[test_tuning].tolist(), balanced_weights(labels[test_tuning])), 4)
+    for source in sorted(s for s in set(sources) if "+" in s):
+        mask = test & (sources == source)
+        scores[f"test_nei_recall:{source}"] = round(float(np.mean(pred[mask] == labels[mask])), 4)
+    for source in sorted({i["source"].split("+")[0] for i in items}):
+        mask = test & np.array([i["source"].split("+")[0] == source for i in items])
+        if mask.any():
+            scores[f"test_macro_f1:{source}"] = round(macro_f1(labels[mask].tolist(), pred[mask].tolist()), 4)
+    return scores
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaldata", type=Path, default=REPO.parent / "shared" / "evaldata")
@@ -325,6 +378,14 @@ def main() -> int:
     parser.add_argument("--fm2-neighbours", action="store_true",
                         help="add Fool Me Twice's neighbouring-fact NEI pairs (nei_close, nei_settled)")
     parser.add_argument("--skip-source", nargs="*", default=[], help="sources left out of training (ablation)")
+    parser.add_argument("--embedder", default=EMBEDDER_NAME,
+                        help="embedder of the cosine feature (pinned in the weights; the judge embeds with it)")
+    parser.add_argument("--keep-model", type=Path, default=None,
+                        help="no training: keep this weights file's classifier (and, unless --retune-biases, its "
+                             "biases and Platt scaling); embed with --embedder, re-measure the comparators' "
+                             "reliabilities and the held-out scores on today's data")
+    parser.add_argument("--retune-biases", action="store_true",
+                        help="with --keep-model: tune the decision biases and Platt scaling again on the dev split")
     parser.add_argument("--out", type=Path, default=VERIFIER_PATH)
     args = parser.parse_args()
     if not args.evaldata.is_dir():
@@ -335,7 +396,9 @@ def main() -> int:
     items = vitaminc_synthetic(args.evaldata, rng) + fool_me_twice(args.evaldata, rng, args.fm2_neighbours) + fever_symmetric(args.evaldata)
     print(f"{len(items)} pairs: " + ", ".join(f"{k} {v}" for k, v in sorted(Counter(i["source"] for i in items).items())))
     pairs = [(detokenize(i["claim"]), detokenize(i["evidence"])) for i in items]
-    claim_vectors, evidence_vectors = pair_embeddings(pairs)
+    kept = json.loads(args.keep_model.read_text(encoding="utf-8")) if args.keep_model else None
+    embedder = args.embedder
+    claim_vectors, evidence_vectors = pair_embeddings(pairs, embedder)
     sims = np.sum(claim_vectors * evidence_vectors, axis=1).tolist()
     print(f"embeddings in {time.time() - started:.0f}s")
     labels = np.array([CLASSES.index(i["label"]) for i in items])
@@ -347,10 +410,13 @@ def main() -> int:
     from sklearn.neural_network import MLPClassifier
     from sklearn.linear_model import LogisticRegression
 
-    train, dev, test = (splits == "train"), (splits == "dev"), (splits == "test")
+    train, dev = (splits == "train"), (splits == "dev")
     numeric = np.array([bool(re.search(r"\d", c)) for c, _ in pairs])
     sources = np.array([i["source"] for i in items])
     close_nei = np.isin(sources, CLOSE_NEI_SOURCES)
+    if kept is not None:
+        return rescore_kept_model(args, kept, items, labels, splits, numeric, close_nei, comparator, methods,
+                                  feats, claim_vectors, evidence_vectors, started)
     interaction = None
     names = list(FEATURE_NAMES)
     if args.interactions > 0:
@@ -389,7 +455,6 @@ def main() -> int:
     if trees is not None:  # the exported trees must reproduce the model
         exported = Verifier(np.zeros(x.shape[1]), np.ones(x.shape[1]), [], 0.0, trees=trees).probabilities(x)
         assert np.abs(exported - probs).max() < 1e-3, "exported trees disagree with the fitted model"
-    argmax = probs.argmax(axis=1)
     # the decision rule is tuned on the dev split's numeric claims, each class weighing the same, with the
     # NEI pairs about a neighbouring fact (random and unrelated sentences are the easy NEI cases)
     dev_num = dev & numeric
@@ -399,58 +464,60 @@ def main() -> int:
     pred = verifier.decide(probs)
     margin = np.array([label_margin(p, k) for p, k in zip(probs, pred)])
     platt = fit_platt(margin[dev].tolist(), (pred[dev] == labels[dev]).tolist())
-
-    from claims.calibration import sigmoid
-
-    confidence = np.array([sigmoid(platt["a"] * m + platt["b"]) for m in margin])
-    pipeline = np.where(comparator >= 0, comparator, pred)
-    test_num = test & numeric
-    reliabilities = reliability([(m, int(c) == int(g)) for m, c, g, d in zip(methods, comparator, labels, dev)
-                                 if d and m is not None])
+    reliabilities = comparator_reliabilities(methods, comparator, labels, dev)
     print(f"biases {biases}; comparator reliabilities {reliabilities}")
     data = {
         "features": names, "interaction": interaction.to_json() if interaction else None, "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
-        "layers": layers, "ensemble": ensemble, "trees": trees.to_json() if trees else None, "embedder": EMBEDDER_NAME, "classes": [c.value for c in CLASSES],
+        "layers": layers, "ensemble": ensemble, "trees": trees.to_json() if trees else None, "embedder": embedder, "classes": [c.value for c in CLASSES],
         "threshold": 0.0, "biases": biases, "calibration": {"platt": platt, "reliability": reliabilities},
         "trained_on": "vitaminc_synthetic_test (+NEI pairs), fm2 dev (+NEI from retrieved), fever_symmetric dev",
         "training": {"model": args.model, "hidden": args.hidden, "ensemble": args.ensemble, "numeric_weight": args.numeric_weight,
                      "close_nei_weight": args.close_nei_weight, "interactions": args.interactions, "tune_on": args.tune_on,
                      "fm2_neighbours": args.fm2_neighbours},
     }
-    correct = (pred[test] == labels[test]).tolist()
-    scores = {
-        "test_size": int(test.sum()),
-        "test_macro_f1_argmax": round(macro_f1(labels[test].tolist(), argmax[test].tolist()), 4),
-        "test_macro_f1": round(macro_f1(labels[test].tolist(), pred[test].tolist()), 4),
-        "test_accuracy": round(float(np.mean(pred[test] == labels[test])), 4),
-        "test_ece": round(expected_calibration_error(confidence[test].tolist(), correct), 4),
-        "dev_numeric_pipeline_macro_f1_balanced": round(macro_f1(
-            labels[dev_num].tolist(), pipeline[dev_num].tolist(), balanced_weights(labels[dev_num])), 4),
-        "dev_numeric_judge_macro_f1_balanced": round(macro_f1(
-            labels[dev_num].tolist(), pred[dev_num].tolist(), balanced_weights(labels[dev_num])), 4),
-        "test_numeric_size": int(test_num.sum()),
-        "test_numeric_pipeline_macro_f1_balanced": round(macro_f1(
-            labels[test_num].tolist(), pipeline[test_num].tolist(), balanced_weights(labels[test_num])), 4),
-        "test_numeric_judge_macro_f1_balanced": round(macro_f1(
-            labels[test_num].tolist(), pred[test_num].tolist(), balanced_weights(labels[test_num])), 4),
-    }
-    scores["dev_numeric_close_nei_pipeline_macro_f1_balanced"] = round(macro_f1(
-        labels[tuning].tolist(), pipeline[tuning].tolist(), balanced_weights(labels[tuning])), 4)
-    test_tuning = test_num & ((labels != CLASSES.index(Label.not_enough_evidence)) | close_nei)
-    scores["test_numeric_close_nei_pipeline_macro_f1_balanced"] = round(macro_f1(
-        labels[test_tuning].tolist(), pipeline[test_tuning].tolist(), balanced_weights(labels[test_tuning])), 4)
-    for source in sorted(s for s in set(sources) if "+" in s):
-        mask = test & (sources == source)
-        scores[f"test_nei_recall:{source}"] = round(float(np.mean(pred[mask] == labels[mask])), 4)
-    for source in sorted({i["source"].split("+")[0] for i in items}):
-        mask = test & np.array([i["source"].split("+")[0] == source for i in items])
-        if mask.any():
-            scores[f"test_macro_f1:{source}"] = round(macro_f1(labels[mask].tolist(), pred[mask].tolist()), 4)
-    data["held_out"] = scores
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(json.dumps(scores, indent=2))
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes) in {time.time() - started:.0f}s")
+    data["held_out"] = held_out_scores(items, labels, splits, numeric, close_nei, comparator, probs, verifier, platt)
+    return write_weights(args.out, data, started)
+
+
+def comparator_reliabilities(methods: list[str | None], comparator: np.ndarray, labels: np.ndarray,
+                             dev: np.ndarray) -> dict[str, float]:
+    """Precision of each comparator decision on the dev split (smoothed; `claims.calibration.reliability`)."""
+    return reliability([(m, int(c) == int(g)) for m, c, g, d in zip(methods, comparator, labels, dev)
+                        if d and m is not None])
+
+
+def rescore_kept_model(args: argparse.Namespace, kept: dict, items: list[dict], labels: np.ndarray,
+                       splits: np.ndarray, numeric: np.ndarray, close_nei: np.ndarray, comparator: np.ndarray,
+                       methods: list[str | None], feats: np.ndarray, claim_vectors: np.ndarray,
+                       evidence_vectors: np.ndarray, started: float) -> int:
+    """`--keep-model`: an existing classifier on today's embedder, comparators and splits, written to --out."""
+    verifier = Verifier.from_json(kept)
+    probs = verifier.probabilities(verifier.full_features(feats, claim_vectors, evidence_vectors))
+    dev = splits == "dev"
+    platt = kept["calibration"]["platt"]
+    if args.retune_biases:
+        tuning = dev & numeric
+        biases = tune_biases(labels[tuning], probs[tuning], comparator[tuning], balanced_weights(labels[tuning]))
+        verifier = replace(verifier, biases=np.array(biases))
+        pred = verifier.decide(probs)
+        margin = np.array([label_margin(p, k) for p, k in zip(probs, pred)])
+        platt = fit_platt(margin[dev].tolist(), (pred[dev] == labels[dev]).tolist())
+    reliabilities = comparator_reliabilities(methods, comparator, labels, dev)
+    print(f"kept {args.keep_model}; embedder {args.embedder}; biases {verifier.biases.tolist()}; "
+          f"comparator reliabilities {reliabilities}")
+    data = {**kept, "embedder": args.embedder, "biases": verifier.biases.tolist(),
+            "calibration": {"platt": platt, "reliability": reliabilities},
+            "training": {**kept.get("training", {}), "kept_from": args.keep_model.name,
+                         "retuned_biases": args.retune_biases}}
+    data["held_out"] = held_out_scores(items, labels, splits, numeric, close_nei, comparator, probs, verifier, platt)
+    return write_weights(args.out, data, started)
+
+
+def write_weights(out: Path, data: dict, started: float) -> int:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(json.dumps(data["held_out"], indent=2))
+    print(f"wrote {out} ({out.stat().st_size} bytes) in {time.time() - started:.0f}s")
     return 0
 
 
