@@ -129,3 +129,35 @@ def test_fool_me_twice_neighbours_are_close_sentences_and_false_contradictions()
     # 250 m (another time) held against 300 m: a non-gold sentence the comparators contradict
     assert kinds.get("fm2+nei_settled") == negatives[1]
     assert len(pairs) == 2 and len(CLASSES) == 3
+
+
+class RecordingEmbedder:
+    """Stands in for a MiniLM model: unit vectors, and the name it was asked for."""
+
+    def __init__(self, name: str, asked: list[str]) -> None:
+        asked.append(name)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.eye(len(texts), 8)
+
+
+def test_the_judge_embeds_with_the_embedder_its_weights_were_trained_on(monkeypatch):
+    import retrieval.embeddings as embeddings
+
+    asked: list[str] = []
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: RecordingEmbedder(name, asked))
+    layers = random_layers(4)
+    for pinned, expected in (({"embedder": "minilm-int8"}, "minilm-int8"), ({}, judge.EMBEDDER_NAME)):
+        verifier = Verifier.from_json(weights_json(layers=layers, **pinned))
+        judge.OfflineJudge(verifier).sentence_probabilities("The bridge is 1,200 metres long.",
+                                                            ["The bridge is 2,400 metres long."])
+        assert asked[-1] == expected
+
+
+def test_the_shipped_weights_use_the_stores_default_embedder():
+    """`copydesk check` then loads one MiniLM model for the store and the judge, not two."""
+    from retrieval.embeddings import DEFAULT_EMBEDDER
+
+    shipped = json.loads(calibration.VERIFIER_PATH.read_text())
+    assert shipped["embedder"] == judge.EMBEDDER_NAME == DEFAULT_EMBEDDER
+    assert Verifier.from_json(shipped).embedder == DEFAULT_EMBEDDER
