@@ -47,6 +47,7 @@ FEATURE_NAMES = (
     "number_swapped", "word_swapped", "swapped_number_log_ratio", "overlap_x_number_swapped",
     "claim_comparative", "comparative_holds", "comparative_fails", "claim_number_absent_x_overlap",
 )
+FALLBACK_EMBEDDER = "minilm-int8"  # where the named MiniLM variant cannot run (no `onnx` to build minilm-q8)
 EMBEDDER_NAME = "minilm-q8"  # the verifier is trained on this embedder's similarities (the store's default: one model per check)
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*\d|\d|n't")
@@ -111,15 +112,31 @@ def _date_agreement(claim: str, evidence: str, as_of: date) -> tuple[float, floa
     return (1.0, *_shares([[_date_label(hit.value, e.value) for e in ev_hits] for hit in claim_hits]))
 
 
-def embed_texts(claim: str, evidences: Sequence[str], embedder: str = EMBEDDER_NAME) -> tuple[np.ndarray, np.ndarray]:
-    """MiniLM embeddings (L2-normalised) of the claim and of each evidence sentence, by the named embedder."""
+def judge_embedder(name: str = EMBEDDER_NAME) -> Any:
+    """The embedder the weights name: the process's default instance when it is that one (so `check` holds one
+    MiniLM model for the store and the judge), else its own. Where a MiniLM variant cannot run, MiniLM int8
+    (FALLBACK_EMBEDDER): the same model, whose cosines move the held-out score by 0.001 (evals/TRAINING.md)."""
     from retrieval.embeddings import EmbedderUnavailable, get_embedder
 
     try:
-        vectors = get_embedder(embedder).embed([claim, *evidences])
-    except EmbedderUnavailable as exc:
-        raise VerifierUnavailable(f"the verifier needs the {embedder} embedder: {exc}") from exc
-    vectors = np.asarray(vectors, dtype=float)
+        default = get_embedder()
+    except EmbedderUnavailable:
+        default = None
+    candidates = [name] + ([FALLBACK_EMBEDDER] if name.startswith("minilm") and name != FALLBACK_EMBEDDER else [])
+    reasons = []
+    for candidate in candidates:
+        if default is not None and default.name == candidate:
+            return default
+        try:
+            return get_embedder(candidate)
+        except EmbedderUnavailable as exc:
+            reasons.append(str(exc))
+    raise VerifierUnavailable(f"the verifier needs the {name} embedder: {'; '.join(reasons)}")
+
+
+def embed_texts(claim: str, evidences: Sequence[str], embedder: str = EMBEDDER_NAME) -> tuple[np.ndarray, np.ndarray]:
+    """MiniLM embeddings (L2-normalised) of the claim and of each evidence sentence, by the named embedder."""
+    vectors = np.asarray(judge_embedder(embedder).embed([claim, *evidences]), dtype=float)
     return vectors[0], vectors[1:]
 
 

@@ -131,27 +131,60 @@ def test_fool_me_twice_neighbours_are_close_sentences_and_false_contradictions()
     assert len(pairs) == 2 and len(CLASSES) == 3
 
 
-class RecordingEmbedder:
-    """Stands in for a MiniLM model: unit vectors, and the name it was asked for."""
+class FakeEmbedder:
+    """Stands in for a MiniLM model: unit vectors, and its name."""
 
-    def __init__(self, name: str, asked: list[str]) -> None:
-        asked.append(name)
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return np.eye(len(texts), 8)
 
 
-def test_the_judge_embeds_with_the_embedder_its_weights_were_trained_on(monkeypatch):
+@pytest.fixture
+def embedders(monkeypatch):
+    """get_embedder replaced: one cached instance per name asked, None giving the default (minilm-q8) or the
+    fallback where the names in `unavailable` cannot run."""
     import retrieval.embeddings as embeddings
 
-    asked: list[str] = []
-    monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: RecordingEmbedder(name, asked))
+    made: dict = {}
+    unavailable: set[str] = set()
+
+    def get_embedder(name=None):
+        resolved = name or next((n for n in ("minilm-q8", "minilm-int8") if n not in unavailable), None)
+        if resolved is None or resolved in unavailable:
+            raise embeddings.EmbedderUnavailable(f"{resolved or 'no default'} cannot run here")
+        return made.setdefault(name, FakeEmbedder(resolved))
+
+    monkeypatch.setattr(embeddings, "get_embedder", get_embedder)
+    return made, unavailable
+
+
+def test_the_judge_embeds_with_the_embedder_its_weights_were_trained_on(embedders):
     layers = random_layers(4)
     for pinned, expected in (({"embedder": "minilm-int8"}, "minilm-int8"), ({}, judge.EMBEDDER_NAME)):
         verifier = Verifier.from_json(weights_json(layers=layers, **pinned))
+        assert verifier.embedder == expected
         judge.OfflineJudge(verifier).sentence_probabilities("The bridge is 1,200 metres long.",
                                                             ["The bridge is 2,400 metres long."])
-        assert asked[-1] == expected
+        assert judge.judge_embedder(verifier.embedder).name == expected
+
+
+def test_the_judge_shares_the_stores_default_embedder_instance(embedders):
+    made, _ = embedders
+    assert judge.judge_embedder("minilm-q8") is made[None]  # the instance open_store() got: one model loaded
+    assert "minilm-q8" not in made
+
+
+def test_the_judge_falls_back_to_minilm_int8_and_says_so_when_nothing_runs(embedders):
+    made, unavailable = embedders
+    unavailable.add("minilm-q8")
+    fallback = judge.judge_embedder("minilm-q8")
+    assert fallback.name == "minilm-int8" and fallback is made[None]  # the store's fallback, shared
+    made.clear()
+    unavailable.add("minilm-int8")
+    with pytest.raises(VerifierUnavailable, match="needs the minilm-q8 embedder: minilm-q8 cannot run"):
+        judge.judge_embedder("minilm-q8")
 
 
 def test_the_shipped_weights_use_the_stores_default_embedder():
