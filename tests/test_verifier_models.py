@@ -194,3 +194,34 @@ def test_the_shipped_weights_use_the_stores_default_embedder():
     shipped = json.loads(calibration.VERIFIER_PATH.read_text())
     assert shipped["embedder"] == judge.EMBEDDER_NAME == DEFAULT_EMBEDDER
     assert Verifier.from_json(shipped).embedder == DEFAULT_EMBEDDER
+
+
+def test_keep_model_rescores_a_classifier_on_another_embedder_without_retraining(tmp_path):
+    """`train_verifier.py --keep-model`: same classifier, biases and Platt scaling; the named embedder;
+    comparator reliabilities measured again on the dev split (here 3 of 4 comparator contradictions right)."""
+    import argparse
+
+    from scripts.train_verifier import rescore_kept_model
+
+    kept = weights_json(layers=random_layers(5), embedder="minilm-int8", biases=[0.0, -0.2, -0.1],
+                        calibration={"platt": {"a": 2.0, "b": 0.1}, "reliability": {"comparator:quantity:contradicted": 0.5}})
+    kept_path = tmp_path / "kept.json"
+    kept_path.write_text(json.dumps(kept))
+    x, labels = toy_data(rows=60, seed=1)
+    splits = np.array(["train", "dev", "test"] * 20)
+    comparator = np.full(60, -1)
+    methods: list = [None] * 60
+    for row, gold in zip((1, 4, 7, 10), (1, 1, 1, 0)):  # dev rows the comparators call contradicted
+        labels[row], comparator[row], methods[row] = gold, 1, "comparator:quantity:contradicted"
+    items = [{"source": "vitaminc_synthetic"}] * 60
+    out = tmp_path / "out.json"
+    args = argparse.Namespace(keep_model=kept_path, embedder="minilm-q8", retune_biases=False, out=out)
+    vectors = np.zeros((60, 8))
+    assert rescore_kept_model(args, kept, items, labels, splits, np.ones(60, bool), np.zeros(60, bool),
+                              comparator, methods, x, vectors, vectors, 0.0) == 0
+    written = json.loads(out.read_text())
+    assert written["embedder"] == "minilm-q8" and written["layers"] == kept["layers"]
+    assert written["biases"] == kept["biases"] and written["calibration"]["platt"] == kept["calibration"]["platt"]
+    assert written["calibration"]["reliability"] == {"comparator:quantity:contradicted": round((3 + 0.8) / 5, 4)}
+    assert written["held_out"]["test_size"] == 20
+    assert Verifier.from_json(written).embedder == "minilm-q8"
