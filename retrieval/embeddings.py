@@ -231,22 +231,30 @@ EMBEDDERS: dict[str, type] = {
 }
 
 
-@functools.lru_cache(maxsize=None)
 def get_embedder(name: str | None = None) -> Embedder:
     """The embedder called `name`; None means $COPYDESK_EMBEDDER, else the measured default (minilm-q8), else
-    minilm-int8 where minilm-q8 cannot be built (no `onnx` package); a store records which one it got."""
+    minilm-int8 where minilm-q8 cannot be built (no `onnx` package); a store records which one it got.
+    One instance per model in a process, whichever way it was asked for."""
     key = name or os.environ.get(EMBEDDER_ENV)
     if key:
         if key not in EMBEDDERS:
             raise EmbedderUnavailable(f"unknown embedder {key!r} (choose from {', '.join(EMBEDDERS)})")
-        return EMBEDDERS[key]()
+        return _embedder(key)
     reasons = []
     for candidate in DEFAULT_CHAIN:
         try:
-            return EMBEDDERS[candidate]()
+            return _embedder(candidate)
         except EmbedderUnavailable as error:
             reasons.append(str(error))
     raise EmbedderUnavailable("no default embedder can run here: " + "; ".join(reasons))
+
+
+@functools.lru_cache(maxsize=None)
+def _embedder(name: str) -> Embedder:
+    return EMBEDDERS[name]()
+
+
+get_embedder.cache_clear = _embedder.cache_clear  # type: ignore[attr-defined]
 
 
 @register_embedding_function

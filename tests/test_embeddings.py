@@ -209,3 +209,8 @@ def test_no_default_embedder_gives_every_reason(fresh_embedders, monkeypatch):
         monkeypatch.setitem(fresh_embedders.EMBEDDERS, name, unavailable(name))
     with pytest.raises(fresh_embedders.EmbedderUnavailable, match="minilm-q8 cannot run here; minilm-int8 cannot"):
         fresh_embedders.get_embedder()
+
+
+def test_one_instance_per_model_whichever_way_it_is_asked_for(fresh_embedders):
+    default = fresh_embedders.get_embedder()
+    assert fresh_embedders.get_embedder(default.name) is default
