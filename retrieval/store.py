@@ -319,6 +319,9 @@ class Store:
         from tqdm import tqdm
 
         totals = {"added": 0, "replaced": 0, "unchanged": 0, "passages": 0}
+        limit = self._max_write()  # Chroma refuses larger writes; a round writes its documents' rows at once
+        batch_size = max(1, min(batch_size, limit))
+        round_docs = min(batch_size * CHUNKS_PER_ROUND, limit)
         bar = tqdm(desc="ingest", unit="doc", disable=not progress)
         pending: dict[str, Document] = {}
         pending_chars = 0
@@ -327,7 +330,7 @@ class Store:
                 pending.pop(doc.source, None)
                 pending[doc.source] = doc  # a later copy of the same source wins
                 pending_chars += len(doc.text)
-                if len(pending) >= batch_size * CHUNKS_PER_ROUND or pending_chars > batch_size * CHUNKS_PER_ROUND * 600:
+                if len(pending) >= round_docs or pending_chars > batch_size * CHUNKS_PER_ROUND * 600:
                     self._ingest_batch(list(pending.values()), totals, batch_size, max_tokens)
                     bar.update(len(pending))
                     pending, pending_chars = {}, 0
@@ -347,6 +350,13 @@ class Store:
         except StoreBusy:
             return
         self._bump_revision()
+
+    def _max_write(self) -> int:
+        """The most records Chroma takes in one write (5,461 for the embedded SQLite store)."""
+        try:
+            return int(self.client.get_max_batch_size())
+        except Exception:
+            return 5000
 
     def _ingest_batch(self, docs: list[Document], totals: dict[str, int], batch_size: int, max_tokens: int) -> None:
         self.check_unlocked()

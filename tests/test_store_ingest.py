@@ -38,3 +38,11 @@ def test_every_passage_is_stored_with_its_own_vector(tmp_path):
     lengths = [len(text) for batch in embedder.batches for text in batch]
     assert lengths == sorted(lengths)  # one round here: batches cut from passages sorted by length
     assert all(name.startswith("copydesk-embed") for name in embedder.threads)
+
+
+def test_a_round_larger_than_chromas_largest_write_is_split(tmp_path):
+    """batch_size 1000 makes rounds of 8,000 documents; Chroma's embedded store takes 5,461 records a write."""
+    docs = [Document(source=f"n{i}", text=f"Note {i}.") for i in range(5600)]
+    store = open_store(tmp_path / "s", embedder=WordHashEmbedder())
+    stats = store.ingest(docs, batch_size=1000)
+    assert stats.added == 5600 and store.count() == 5600
