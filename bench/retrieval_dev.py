@@ -111,28 +111,19 @@ def load_fever_symmetric(path: Path = EVALDATA / "fever-symmetric" / "fever_symm
 
 def load_vitaminc_synthetic(path: Path = EVALDATA / "vitaminc" / "vitaminc_synthetic_test.jsonl",
                             pairs: int = 4000) -> RetrievalSet:
-    """VitaminC synthetic (re-ranker training only), first `pairs` pairs: evidence pooled (titled with the page),
-    so a claim's neighbours are other sentences of its page; each claim with SUPPORTS/REFUTES evidence a query."""
-    texts: dict[str, str] = {}
-    titles: dict[str, str | None] = {}
-    gold: dict[str, set[str]] = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle):
-            if number >= pairs:
-                break
-            record = json.loads(line)
-            passage_id = _passage_id(record["evidence"])
-            titles.setdefault(passage_id, record.get("page"))
-            texts.setdefault(passage_id, index_text(record["evidence"], record.get("page")))
-            if record["label"] in ("SUPPORTS", "REFUTES"):
-                gold.setdefault(record["claim"], set()).add(passage_id)
-    return RetrievalSet("vitaminc-synthetic", list(texts), list(texts.values()), list(gold.items()),
-                        list(titles.values()))
+    """VitaminC synthetic (re-ranker training only), first `pairs` pairs: a claim's neighbours are the other
+    sentences of its page."""
+    return _vitaminc_set("vitaminc-synthetic", path, pairs)
 
 
 def load_vitaminc(path: Path = EVALDATA / "vitaminc" / "vitaminc_real_dev.jsonl", pairs: int = 4000) -> RetrievalSet:
-    """VitaminC real dev, first `pairs` pairs: evidence sentences pooled (titled with their page), each claim
-    with SUPPORTS or REFUTES evidence a query; its gold is every sentence it was paired with under those labels."""
+    """VitaminC real dev, first `pairs` pairs."""
+    return _vitaminc_set("vitaminc", path, pairs)
+
+
+def _vitaminc_set(name: str, path: Path, pairs: int) -> RetrievalSet:
+    """Evidence sentences of the first `pairs` pairs pooled (titled with their page), each claim with SUPPORTS or
+    REFUTES evidence a query; its gold is every sentence it was paired with under those labels."""
     texts: dict[str, str] = {}
     titles: dict[str, str | None] = {}
     gold: dict[str, set[str]] = {}
@@ -146,7 +137,7 @@ def load_vitaminc(path: Path = EVALDATA / "vitaminc" / "vitaminc_real_dev.jsonl"
             texts.setdefault(passage_id, index_text(record["evidence"], record.get("page")))
             if record["label"] in ("SUPPORTS", "REFUTES"):
                 gold.setdefault(record["claim"], set()).add(passage_id)
-    return RetrievalSet("vitaminc", list(texts), list(texts.values()), list(gold.items()), list(titles.values()))
+    return RetrievalSet(name, list(texts), list(texts.values()), list(gold.items()), list(titles.values()))
 
 
 def load_climate_fever() -> RetrievalSet:

@@ -149,12 +149,18 @@ class MiniLMFp32Embedder(_MiniLMOnnx):
     name = "minilm-fp32"
 
     def _model_file(self) -> Path:
-        from retrieval.minilm_onnx import ModelBuildError, cached_model
+        from retrieval.minilm_onnx import ModelBuildError
 
         try:
-            return cached_model(_minilm_dir())
+            return self._build(_minilm_dir())
         except ModelBuildError as error:
             raise EmbedderUnavailable(f"{self.name}: {error}") from None
+
+    @staticmethod
+    def _build(model_dir: Path) -> Path:
+        from retrieval.minilm_onnx import cached_model
+
+        return cached_model(model_dir)
 
     def _pooled(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]  # the graph pools
@@ -165,13 +171,11 @@ class MiniLMQ8Embedder(MiniLMFp32Embedder):
 
     name = "minilm-q8"
 
-    def _model_file(self) -> Path:
-        from retrieval.minilm_onnx import ModelBuildError, cached_quantized_model
+    @staticmethod
+    def _build(model_dir: Path) -> Path:
+        from retrieval.minilm_onnx import cached_quantized_model
 
-        try:
-            return cached_quantized_model(_minilm_dir())
-        except ModelBuildError as error:
-            raise EmbedderUnavailable(f"{self.name}: {error}") from None
+        return cached_quantized_model(model_dir)
 
 
 class E5SmallQ4Embedder:
