@@ -37,8 +37,13 @@ class Label(str, Enum):
 
 ClaimKind = Literal["quantity", "date", "official", "other"]
 FlagKind = Literal[
-    "misnamed_official", "outdated_official", "number_mismatch", "date_mismatch", "internal_inconsistency"
+    "misnamed_official", "outdated_official", "number_mismatch", "date_mismatch", "internal_inconsistency",
+    "misquote", "conflicting_evidence", "cross_draft_inconsistency",
 ]
+# A verdict's tier: a "finding" comes from a method whose verdicts at that confidence were >= 0.90 precise
+# on the development split (roster, relevant comparators, confident model verdicts); anything else is a
+# "suggestion", which readers show as "needs a human" with the machine's lean.
+Tier = Literal["finding", "suggestion"]
 
 
 class _Frozen(BaseModel):
@@ -149,6 +154,7 @@ class Verdict(_Frozen):
     method: str = "none"  # "comparator:quantity", "comparator:date", "roster", "judge:offline", "judge:llm", ...
     rationale: str = ""
     note: str | None = None  # e.g. "LLM unavailable: fell back to the offline judge"
+    tier: Tier = "suggestion"
 
 
 class ClaimResult(_Frozen):
@@ -198,7 +204,8 @@ class Report(_Frozen):
                 "verdict": v.label.value, "confidence": round(v.confidence, 4),
                 "citations": [x.model_dump(mode="json", exclude_none=True) for x in v.citations],
                 "flags": [flag_json(f) for f in r.flags],
-                "statement": c.statement, "values": c.values(), "method": v.method,
+                "tier": v.tier, "statement": c.statement, "values": c.values(), "method": v.method,
+                **({"subject": c.subject} if c.subject else {}),
                 "rationale": v.rationale, **({"note": v.note} if v.note else {}),
                 "sentence": [c.sentence_start, c.sentence_end], "extractor": c.extractor,
                 **({"retrieved": r.retrieved} if r.retrieved else {}),
@@ -234,11 +241,12 @@ class Report(_Frozen):
                 quantity=Quantity(**values["quantity"]) if "quantity" in values else None,
                 date=DateValue(**values["date"]) if "date" in values else None,
                 official=OfficialMention(**values["official"]) if "official" in values else None,
-                extractor=d.get("extractor", "rules"),
+                subject=d.get("subject"), extractor=d.get("extractor", "rules"),
             )
             verdict = Verdict(label=Label(d["verdict"]), confidence=d["confidence"],
                               citations=[Citation(**x) for x in d.get("citations", [])],
-                              method=d.get("method", "none"), rationale=d.get("rationale", ""), note=d.get("note"))
+                              method=d.get("method", "none"), rationale=d.get("rationale", ""), note=d.get("note"),
+                              tier=d.get("tier", "suggestion"))
             results.append(ClaimResult(claim=claim, verdict=verdict, flags=[flag(f) for f in d.get("flags", [])],
                                        retrieved=d.get("retrieved", [])))
         return cls(as_of=Date.fromisoformat(data["as_of"]), claims=results, flags=[flag(f) for f in data.get("flags", [])],
