@@ -14,8 +14,10 @@ of a Chroma call, still makes that call wait.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import json
 import math
 import os
 import struct
@@ -25,13 +27,13 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from retrieval.chunking import DEFAULT_MAX_TOKENS, chunk_document
 from retrieval.embeddings import CopydeskEmbeddingFunction, Embedder, EmbedderUnavailable, get_embedder
-from retrieval.types import Document, Passage
+from retrieval.types import Document, Passage, content_hash
 
 PASSAGES = "copydesk_passages"
 DOCUMENTS = "copydesk_documents"
@@ -118,6 +120,126 @@ class _LockProbe:
             time.sleep(0.02)
 
 
+LOCK_FILE = "copydesk.lock"  # writers: exclusive for the whole write (ingest, remove, repair); names its holder
+READ_LOCK_FILE = "copydesk-read.lock"  # readers: shared per read; the writer: exclusive per Chroma write call
+JOURNAL_FILE = "copydesk-journal.json"  # the sources of the round being written; left behind only by a crash
+_STORE_NAMES = {"chroma.sqlite3", LOCK_FILE, READ_LOCK_FILE, JOURNAL_FILE, "keyword_index.npz"}
+
+
+def _holder_line(directory: Path) -> str:
+    """Who holds a store's write lock, from what its holder wrote into the lock file."""
+    try:
+        info = json.loads((directory / LOCK_FILE).read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        info = {}
+    if not info.get("pid"):
+        return "another process"
+    command = str(info.get("command") or "?")[:120]
+    return f"process {info['pid']} ({command}, since {info.get('since', '?')})"
+
+
+class _FileLock:
+    """An advisory lock on a file (fcntl.flock): shared or exclusive, released by the kernel when the process dies.
+
+    One per file per process: the threads of a process share it (counts of shared and exclusive holds), so a
+    write in this process never waits on a read in this process. Waits are bounded and end in `StoreBusy`.
+    Where the file cannot be opened (a read-only store folder) or on systems without flock there is no lock.
+    """
+
+    _locks: dict[Path, "_FileLock"] = {}
+    _locks_guard = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.descriptor: int | None = None
+        self.shared = 0
+        self.exclusive = 0
+        self.mutex = threading.RLock()
+
+    @classmethod
+    def at(cls, path: Path) -> "_FileLock":
+        path = path.resolve()
+        with cls._locks_guard:
+            return cls._locks.setdefault(path, cls(path))
+
+    def _open(self) -> int | None:
+        if self.descriptor is None:
+            try:
+                import fcntl  # noqa: F401
+            except ImportError:
+                return None
+            for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):
+                try:
+                    self.descriptor = os.open(self.path, flags, 0o644)
+                    break
+                except OSError:
+                    continue
+        return self.descriptor
+
+    def _take(self, mode: int, wait_s: float, busy: Callable[[], str]) -> None:
+        import fcntl
+
+        descriptor = self._open()
+        if descriptor is None:
+            return
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(busy()) from None
+                time.sleep(0.02)
+
+    def _drop(self) -> None:
+        import fcntl
+
+        if self.descriptor is not None:
+            fcntl.flock(self.descriptor, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def hold(self, exclusive: bool, wait_s: float, busy: Callable[[], str], note: str | None = None) -> Iterator[None]:
+        import fcntl
+
+        with self.mutex:
+            if exclusive and not self.exclusive:
+                self._take(fcntl.LOCK_EX, wait_s, busy)
+                if note is not None and self.descriptor is not None:
+                    try:
+                        os.ftruncate(self.descriptor, 0)
+                        os.pwrite(self.descriptor, note.encode("utf-8"), 0)
+                    except OSError:
+                        pass
+            elif not exclusive and not (self.exclusive or self.shared):
+                self._take(fcntl.LOCK_SH, wait_s, busy)
+            if exclusive:
+                self.exclusive += 1
+            else:
+                self.shared += 1
+        try:
+            yield
+        finally:
+            with self.mutex:
+                if exclusive:
+                    self.exclusive -= 1
+                    if not self.exclusive and note is not None and self.descriptor is not None:
+                        try:
+                            os.ftruncate(self.descriptor, 0)
+                        except OSError:
+                            pass
+                else:
+                    self.shared -= 1
+                if not (self.exclusive or self.shared):
+                    self._drop()
+
+
+def _describe_process() -> str:
+    return json.dumps({"pid": os.getpid(), "command": " ".join(Path(sys.argv[0]).name if i == 0 else a
+                                                               for i, a in enumerate(sys.argv)) or "python",
+                       "since": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")})
+
+
 def _lock_wait_s() -> float:
     value = os.environ.get(LOCK_WAIT_ENV, "")
     try:
@@ -130,11 +252,11 @@ Method = TypeVar("Method", bound=Callable[..., Any])
 
 
 def _reads(method: Method) -> Method:
-    """Check for a lock held by another process before a read (see `_LockProbe`)."""
+    """Reads hold the store's read lock shared (see `Store.reading`)."""
     @functools.wraps(method)
     def checked(self: "Store", *args: Any, **kwargs: Any) -> Any:
-        self.check_unlocked()
-        return method(self, *args, **kwargs)
+        with self.reading():
+            return method(self, *args, **kwargs)
     return checked  # type: ignore[return-value]
 
 
@@ -144,10 +266,44 @@ class IngestStats:
     replaced: int = 0  # documents whose text changed
     unchanged: int = 0  # documents already stored with the same content hash
     passages: int = 0  # passages written
+    repaired: int = 0  # documents stored with the same hash whose passages were missing or stale, rewritten
+    warnings: tuple[str, ...] = ()  # e.g. a document replaced by one of the same source from another path
 
     def __str__(self) -> str:
-        return (f"{self.added} added, {self.replaced} replaced, {self.unchanged} unchanged, "
+        repaired = f", {self.repaired} repaired" if self.repaired else ""
+        return (f"{self.added} added, {self.replaced} replaced, {self.unchanged} unchanged{repaired}, "
                 f"{self.passages} passages written")
+
+
+@dataclass
+class RepairReport:
+    """What `Store.repair` found (and fixed unless it only looked)."""
+
+    documents: int = 0  # document rows looked at
+    orphan_passages: int = 0  # passages whose document has no row (a crash before the row was written)
+    stale_passages: int = 0  # passages of another version of their document (a crash before they were deleted)
+    incomplete: list[str] | None = None  # documents whose current passages are missing or too many: rebuilt
+    repaired: bool = False
+
+    @property
+    def healthy(self) -> bool:
+        return not (self.orphan_passages or self.stale_passages or self.incomplete)
+
+    def __str__(self) -> str:
+        incomplete = self.incomplete or []
+        if self.healthy:
+            return f"{self.documents} documents, every one with exactly its own passages: healthy"
+        verb = "removed" if self.repaired else "found"
+        parts = [f"{self.orphan_passages} orphan passages {verb}", f"{self.stale_passages} stale passages {verb}",
+                 f"{len(incomplete)} documents with missing passages {'rebuilt' if self.repaired else 'found'}"
+                 + (f" ({', '.join(incomplete[:3])}{', ...' if len(incomplete) > 3 else ''})" if incomplete else "")]
+        return f"{self.documents} documents: " + "; ".join(parts)
+
+
+def _generation(passage_id: str) -> str:
+    """The content hash of the document version a passage was cut from (the middle part of its id)."""
+    parts = passage_id.split(":")
+    return parts[1] if len(parts) == 3 else ""
 
 
 def document_id(source: str) -> str:
@@ -203,8 +359,10 @@ def passage_from_record(passage_id: str, text: str, meta: dict[str, Any], score:
 class Store:
     """A corpus of documents and their passages in Chroma. Use `open_store` to get one."""
 
-    def __init__(self, client: Any, embedder: Embedder, location: str, local_dir: Path | None) -> None:
+    def __init__(self, client: Any, embedder: Embedder, location: str, local_dir: Path | None,
+                 lock_wait: float | None = None) -> None:
         self.client = client
+        self.lock_wait = lock_wait  # seconds to wait for another process's lock (None: $COPYDESK_STORE_LOCK_WAIT)
         self.embedder = embedder
         self.location = location
         self.local_dir = local_dir  # where caches such as the keyword index live (None: a per-URL cache dir)
@@ -227,6 +385,86 @@ class Store:
             if probe is not None:
                 probe.check(self.location)
 
+    # ----- locks: one writer per store, readers never see a write call half done -----------------------
+    def _wait_s(self) -> float:
+        return self.lock_wait if self.lock_wait is not None else _lock_wait_s()
+
+    def _busy(self) -> str:
+        holder = _holder_line(self.local_dir) if self.local_dir is not None else "another process"
+        return (f"store {self.location} is locked by another process: {holder} is writing it; nothing was "
+                f"changed: try again when it has finished")
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """The read lock, shared: waits (bounded) only while a writer's single Chroma write call runs."""
+        if self.local_dir is None:
+            yield
+            return
+        with _FileLock.at(self.local_dir / READ_LOCK_FILE).hold(False, self._wait_s(), self._busy):
+            self.check_unlocked()
+            yield
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """The write lock, exclusive, for a whole write (ingest, remove, repair); its holder is named in the lock
+        file for whoever waits. The kernel releases it when the process dies, however it dies."""
+        if self.local_dir is None:
+            yield
+            return
+        with _FileLock.at(self.local_dir / LOCK_FILE).hold(True, self._wait_s(), self._busy, note=_describe_process()):
+            self.check_unlocked()
+            yield
+
+    @contextlib.contextmanager
+    def _committing(self) -> Iterator[None]:
+        """The read lock, exclusive, around one Chroma write call."""
+        if self.local_dir is None:
+            yield
+            return
+        busy = lambda: f"store {self.location} is being read by another process; nothing was changed: try again"
+        with _FileLock.at(self.local_dir / READ_LOCK_FILE).hold(True, self._wait_s(), busy):
+            yield
+
+    # ----- the journal: which sources the round in progress writes (a crash leaves it behind) -----------
+    def _journal_path(self) -> Path | None:
+        return self.local_dir / JOURNAL_FILE if self.local_dir is not None else None
+
+    def _write_journal(self, sources: list[str]) -> None:
+        path = self._journal_path()
+        if path is None:
+            return
+        sources = sorted(set(sources) | set(self._journal()))
+        temporary = path.with_suffix(".tmp")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump({"pid": os.getpid(), "sources": sources}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+
+    def _journal(self) -> list[str]:
+        path = self._journal_path()
+        if path is None or not path.is_file():
+            return []
+        try:
+            return [str(s) for s in json.loads(path.read_text(encoding="utf-8")).get("sources", [])]
+        except (OSError, ValueError, AttributeError):
+            return []  # a journal cut short by the crash: `doctor --repair` looks at everything
+
+    def _clear_journal(self) -> None:
+        path = self._journal_path()
+        if path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+    def _repair_journal(self) -> None:
+        """After a crashed write: its sources back to the old or the new state (the document row decides)."""
+        path = self._journal_path()
+        if path is None or not path.is_file():
+            return
+        sources = self._journal()
+        self.repair(sources=sources if sources else None)
+        self._clear_journal()
+
     # ----- meta record: embedder name and revision -------------------------------------------------
     def _meta(self) -> dict[str, Any]:
         found = self.docs.get(ids=[META_ID], include=["metadatas"])
@@ -234,7 +472,8 @@ class Store:
 
     def _bump_revision(self) -> None:
         meta = {"embedder": self.embedder.name, "revision": uuid.uuid4().hex, "kind": "meta"}
-        self.docs.upsert(ids=[META_ID], documents=[""], metadatas=[meta], embeddings=[_row_vector(META_ID, self.row_dim)])
+        with self._committing():
+            self.docs.upsert(ids=[META_ID], documents=[""], metadatas=[meta], embeddings=[_row_vector(META_ID, self.row_dim)])
 
     @_reads
     def revision(self) -> str:
@@ -290,8 +529,9 @@ class Store:
 
     def iter_passages(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of every passage, page by page."""
-        self.check_unlocked()
-        yield from self._iterate(self.passages, include=["documents", "metadatas"], with_text_first=True)
+        with self.reading():
+            pages = list(self._iterate(self.passages, include=["documents", "metadatas"], with_text_first=True))
+        yield from pages
 
     def _iterate(self, collection: Any, include: list[str], where: dict | None = None,
                  with_text_first: bool = False) -> Iterator[tuple]:
@@ -315,41 +555,50 @@ class Store:
     # ----- writing --------------------------------------------------------------------------------
     def ingest(self, docs: Iterable[Document], progress: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
                max_tokens: int = DEFAULT_MAX_TOKENS) -> IngestStats:
-        """Add documents; unchanged ones (same source and content hash) are skipped, changed ones replaced."""
+        """Add documents; unchanged ones (same source and content hash, all their passages stored) are skipped,
+        changed ones replaced, damaged ones (passages missing or stale) rewritten.
+
+        The whole call holds the store's write lock. Documents are written in rounds; a crash at any point
+        leaves each document in its old or its new state (see `_ingest_batch`). Callers that want a bad input
+        file to commit nothing validate all of it first (the CLI loads every file before the first write).
+        """
         from tqdm import tqdm
 
-        totals = {"added": 0, "replaced": 0, "unchanged": 0, "passages": 0}
-        limit = self._max_write()  # Chroma refuses larger writes; a round writes its documents' rows at once
-        batch_size = max(1, min(batch_size, limit))
-        round_docs = min(batch_size * CHUNKS_PER_ROUND, limit)
-        bar = tqdm(desc="ingest", unit="doc", disable=not progress)
-        pending: dict[str, Document] = {}
-        pending_chars = 0
-        try:
-            for doc in docs:
-                pending.pop(doc.source, None)
-                pending[doc.source] = doc  # a later copy of the same source wins
-                pending_chars += len(doc.text)
-                if len(pending) >= round_docs or pending_chars > batch_size * CHUNKS_PER_ROUND * 600:
-                    self._ingest_batch(list(pending.values()), totals, batch_size, max_tokens)
+        with self.writing():
+            self._repair_journal()
+            totals: dict[str, Any] = {"added": 0, "replaced": 0, "unchanged": 0, "passages": 0, "repaired": 0}
+            warnings: list[str] = []
+            limit = self._max_write()  # Chroma refuses larger writes; a round writes its documents' rows at once
+            batch_size = max(1, min(batch_size, limit))
+            round_docs = min(batch_size * CHUNKS_PER_ROUND, limit)
+            bar = tqdm(desc="ingest", unit="doc", disable=not progress)
+            pending: dict[str, Document] = {}
+            pending_chars = 0
+            try:
+                for doc in docs:
+                    pending.pop(doc.source, None)
+                    pending[doc.source] = doc  # a later copy of the same source wins
+                    pending_chars += len(doc.text)
+                    if len(pending) >= round_docs or pending_chars > batch_size * CHUNKS_PER_ROUND * 600:
+                        self._ingest_batch(list(pending.values()), totals, warnings, batch_size, max_tokens)
+                        bar.update(len(pending))
+                        pending, pending_chars = {}, 0
+                if pending:
+                    self._ingest_batch(list(pending.values()), totals, warnings, batch_size, max_tokens)
                     bar.update(len(pending))
-                    pending, pending_chars = {}, 0
-            if pending:
-                self._ingest_batch(list(pending.values()), totals, batch_size, max_tokens)
-                bar.update(len(pending))
-        finally:
-            bar.close()
-            if totals["passages"] or totals["replaced"]:
-                self._bump_revision_unless_busy()  # once per call: caches such as the keyword index rebuild after it
-        return IngestStats(**totals)
+            finally:
+                bar.close()
+                if totals["passages"] or totals["replaced"]:
+                    self._bump_revision_unless_busy()  # once per call: caches such as the keyword index rebuild
+            return IngestStats(**totals, warnings=tuple(warnings))
 
     def _bump_revision_unless_busy(self) -> None:
         """After a partial ingest stopped by another process's lock there is no end bump (the start bump stands)."""
         try:
             self.check_unlocked()
-        except StoreBusy:
+            self._bump_revision()
+        except (StoreBusy, KeyboardInterrupt):
             return
-        self._bump_revision()
 
     def _max_write(self) -> int:
         """The most records Chroma takes in one write (5,461 for the embedded SQLite store)."""
@@ -358,43 +607,96 @@ class Store:
         except Exception:
             return 5000
 
-    def _ingest_batch(self, docs: list[Document], totals: dict[str, int], batch_size: int, max_tokens: int) -> None:
+    def _passage_ids(self, sources: Sequence[str]) -> dict[str, list[str]]:
+        """The ids of the stored passages of each source (any version), by source."""
+        by_hash = {content_hash(s): s for s in sources}
+        found: dict[str, list[str]] = {}
+        for begin in range(0, len(sources), 1000):
+            part = list(sources[begin:begin + 1000])
+            where = {"source": part[0]} if len(part) == 1 else {"source": {"$in": part}}
+            for passage_id in self.passages.get(where=where, include=[])["ids"]:
+                source = by_hash.get(passage_id.split(":", 1)[0])
+                if source is not None:
+                    found.setdefault(source, []).append(passage_id)
+        return found
+
+    def _delete_ids(self, ids: Sequence[str]) -> None:
+        """Delete passages by id, in as few Chroma calls as it takes (one per `_max_write` ids)."""
+        step = self._max_write()
+        for begin in range(0, len(ids), step):
+            with self._committing():
+                self.passages.delete(ids=list(ids[begin:begin + step]))
+
+    def _ingest_batch(self, docs: list[Document], totals: dict[str, Any], warnings: list[str], batch_size: int,
+                      max_tokens: int) -> None:
+        """One round: 1. the round's sources go into the journal; 2. the new versions' passages are written (their
+        ids carry the new content hash, so they never overwrite the old version's); 3. the document rows flip to
+        the new versions in one Chroma write; 4. the old versions' passages are deleted in one batched write;
+        5. the journal is cleared. A crash before 3 leaves the old state, after it the new one; either way the
+        journal names the sources whose leftover passages the next write (or `repair`) deletes."""
         self.check_unlocked()
         ids = [document_id(d.source) for d in docs]
         try:
             existing = self.docs.get(ids=ids, include=["metadatas"])
+            stored = self._passage_ids([d.source for d in docs])
+        except StoreError:
+            raise
         except Exception as error:
             raise StoreError(f"cannot read store {self.location}: {_one_line(error)}") from None
-        stored_hash = {m["source"]: m["hash"] for m in existing["metadatas"]}
-        changed = [d for d in docs if stored_hash.get(d.source) != d.hash]
-        totals["unchanged"] += len(docs) - len(changed)
+        rows = {m["source"]: m for m in existing["metadatas"]}
+        changed: list[Document] = []
+        repaired = 0
+        for d in docs:
+            row = rows.get(d.source)
+            if row is not None and row.get("origin") and d.origin and row["origin"] != d.origin:
+                warnings.append(f"{d.source}: replaces the document of that source ingested from {row['origin']}")
+            if row is not None and row.get("hash") == d.hash:
+                have = stored.get(d.source, [])
+                if len(have) == int(row.get("passages") or -1) and all(_generation(i) == d.hash for i in have):
+                    totals["unchanged"] += 1
+                    continue
+                repaired += 1  # listed with its hash but passages missing or stale: written again
+            changed.append(d)
         if not changed:
             return
         chunks = {d.source: chunk_document(d, max_tokens=max_tokens) for d in changed}
         new_passages = [p for d in changed for p in chunks[d.source]]
-        if not (totals["added"] or totals["replaced"]):
+        if not (totals["added"] or totals["replaced"] or totals["repaired"]):
             self._bump_revision()  # before this call's first write too: caches never outlive a partial ingest
-        added_ids: list[str] = []
+        self._write_journal([d.source for d in changed])
         try:
-            self._embed_and_write(new_passages, batch_size, added_ids)
-            rows = [{"kind": "doc", "source": d.source, "hash": d.hash, "passages": len(chunks[d.source]),
-                     **({"title": d.title} if d.title else {}), **({"date": d.date.isoformat()} if d.date else {}),
-                     **({"url": d.url} if d.url else {})} for d in changed]
-            self.docs.upsert(ids=[document_id(d.source) for d in changed], documents=[d.text for d in changed],
-                             metadatas=rows, embeddings=[_row_vector(d.source, self.row_dim) for d in changed])
+            self._embed_and_write(new_passages, batch_size)
+            rows_out = [{"kind": "doc", "source": d.source, "hash": d.hash, "passages": len(chunks[d.source]),
+                         "max_tokens": max_tokens, **({"title": d.title} if d.title else {}),
+                         **({"date": d.date.isoformat()} if d.date else {}), **({"url": d.url} if d.url else {}),
+                         **({"origin": d.origin} if d.origin else {})} for d in changed]
+            with self._committing():
+                self.docs.upsert(ids=[document_id(d.source) for d in changed], documents=[d.text for d in changed],
+                                 metadatas=rows_out, embeddings=[_row_vector(d.source, self.row_dim) for d in changed])
         except BaseException as error:
-            self._forget(added_ids)
-            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            self._settle([d.source for d in changed])
+            if isinstance(error, (KeyboardInterrupt, SystemExit, StoreBusy)):
                 raise
             raise StoreError(f"ingest into {self.location} failed, batch rolled back: {_one_line(error)}") from None
-        replaced = [d for d in changed if d.source in stored_hash]
-        for d in replaced:  # old passages go after the new row is written
-            self.passages.delete(where={"$and": [{"source": d.source}, {"doc_hash": {"$ne": d.hash}}]})
-        totals["replaced"] += len(replaced)
-        totals["added"] += len(changed) - len(replaced)
+        new_ids = {p.id for p in new_passages}
+        self._delete_ids([i for d in changed for i in stored.get(d.source, ()) if i not in new_ids])
+        self._clear_journal()
+        replaced = sum(1 for d in changed if d.source in rows)
+        totals["repaired"] += repaired
+        totals["replaced"] += replaced - repaired
+        totals["added"] += len(changed) - replaced
         totals["passages"] += len(new_passages)
 
-    def _embed_and_write(self, passages: list[Passage], batch_size: int, added_ids: list[str]) -> None:
+    def _settle(self, sources: list[str]) -> None:
+        """After a failed round: passages that no document row points to are deleted (best effort; the journal
+        stays behind when this fails too, and the next write finishes it)."""
+        try:
+            self.repair(sources=sources, rebuild=False)
+            self._clear_journal()
+        except BaseException:
+            pass
+
+    def _embed_and_write(self, passages: list[Passage], batch_size: int) -> None:
         """Embed and upsert `passages` in batches; a worker thread embeds batch i+1 while Chroma writes batch i.
 
         onnxruntime and Chroma's writes both run outside the GIL, so on two cores the Chroma write (one thread,
@@ -414,32 +716,96 @@ class Store:
                 vectors = upcoming.result()
                 upcoming = worker.submit(embed, batches[number + 1]) if number + 1 < len(batches) else None
                 batch = [p for _, p in pairs]
-                batch_ids = [p.id for p in batch]
-                added_ids.extend(batch_ids)
-                self.passages.upsert(ids=batch_ids, documents=[p.text for p in batch], embeddings=vectors,
-                                     metadatas=[_passage_metadata(p) for p in batch])
-
-    def _forget(self, passage_ids: list[str]) -> None:
-        """Best-effort rollback of passages added by a failed batch (old versions are kept)."""
-        try:
-            if passage_ids:
-                self.passages.delete(ids=passage_ids)
-        except Exception:
-            pass
+                with self._committing():
+                    self.passages.upsert(ids=[p.id for p in batch], documents=[p.text for p in batch],
+                                         embeddings=vectors, metadatas=[_passage_metadata(p) for p in batch])
 
     def remove(self, source: str) -> bool:
-        """Delete a document and its passages; False when it was not stored."""
-        self.check_unlocked()
-        doc_id = document_id(source)
-        if not self.docs.get(ids=[doc_id])["ids"]:
-            return False
-        try:
-            self.docs.delete(ids=[doc_id])
-            self.passages.delete(where={"source": source})
-            self._bump_revision()
-        except Exception as error:
-            raise StoreError(f"cannot remove {source!r} from {self.location}: {_one_line(error)}") from None
-        return True
+        """Delete a document and every passage stored under its source (orphans too); False when neither was."""
+        with self.writing():
+            self._repair_journal()
+            doc_id = document_id(source)
+            try:
+                has_row = bool(self.docs.get(ids=[doc_id])["ids"])
+                ids = self._passage_ids([source]).get(source, [])
+                if not has_row and not ids:
+                    return False
+                self._write_journal([source])
+                if has_row:
+                    with self._committing():
+                        self.docs.delete(ids=[doc_id])
+                self._delete_ids(ids)
+                self._bump_revision()
+                self._clear_journal()
+            except StoreError:
+                raise
+            except Exception as error:
+                raise StoreError(f"cannot remove {source!r} from {self.location}: {_one_line(error)}") from None
+            return True
+
+    # ----- checking and repairing ----------------------------------------------------------------------
+    def repair(self, sources: Sequence[str] | None = None, *, apply: bool = True, rebuild: bool = True,
+               progress: bool = False) -> RepairReport:
+        """Find (and with `apply`, fix) what a crashed write can leave: passages without a document row
+        (deleted), passages of another version than the row's (deleted), and rows whose own passages are
+        missing (re-cut from the row's stored text and embedded again, with `rebuild`). `sources`: only these
+        (the journal's); None: the whole store."""
+        with self.writing():
+            try:
+                return self._repair(sources, apply, rebuild)
+            except StoreError:
+                raise
+            except Exception as error:
+                raise StoreError(f"cannot check store {self.location}: {_one_line(error)}") from None
+
+    def _repair(self, sources: Sequence[str] | None, apply: bool, rebuild: bool) -> RepairReport:
+        rows: dict[str, tuple[dict[str, Any], str]] = {}
+        by_source: dict[str, list[str]] = {}
+        if sources is None:
+            for _, meta, text in self._iterate(self.docs, include=["metadatas", "documents"], where={"kind": "doc"}):
+                rows[meta["source"]] = (meta, text or "")
+            for passage_id, _, meta in self._iterate(self.passages, include=["metadatas"], with_text_first=True):
+                by_source.setdefault(str(meta.get("source")), []).append(passage_id)
+        else:
+            sources = sorted(set(sources))
+            if not sources:
+                return RepairReport(repaired=apply)
+            found = self.docs.get(ids=[document_id(s) for s in sources], include=["metadatas", "documents"])
+            rows = {m["source"]: (m, t or "") for m, t in zip(found["metadatas"], found["documents"])}
+            by_source = self._passage_ids(sources)
+        orphans: list[str] = []
+        stale: list[str] = []
+        incomplete: list[str] = []
+        for source, ids in by_source.items():
+            row = rows.get(source)
+            if row is None:
+                orphans += ids
+                continue
+            stale += [i for i in ids if _generation(i) != row[0]["hash"]]
+        for source, (meta, _) in rows.items():
+            current = [i for i in by_source.get(source, []) if _generation(i) == meta["hash"]]
+            if len(current) != int(meta.get("passages") or 0):
+                incomplete.append(source)
+        report = RepairReport(documents=len(rows), orphan_passages=len(orphans), stale_passages=len(stale),
+                              incomplete=sorted(incomplete), repaired=apply)
+        if not apply or report.healthy:
+            return report
+        self._delete_ids(orphans + stale)
+        if rebuild and incomplete:
+            for source in incomplete:
+                meta, text = rows[source]
+                doc = Document(source=source, text=text, title=meta.get("title"), url=meta.get("url"),
+                               date=date.fromisoformat(meta["date"]) if meta.get("date") else None)
+                passages = chunk_document(doc, max_tokens=int(meta.get("max_tokens") or DEFAULT_MAX_TOKENS))
+                wanted = {p.id for p in passages}
+                have = [i for i in by_source.get(source, []) if _generation(i) == meta["hash"]]
+                self._delete_ids([i for i in have if i not in wanted])
+                self._embed_and_write([p for p in passages if p.id not in set(have)], DEFAULT_BATCH_SIZE)
+                if len(passages) != int(meta.get("passages") or 0):
+                    with self._committing():
+                        self.docs.update(ids=[document_id(source)], metadatas=[{**meta, "passages": len(passages)}])
+        self._bump_revision()
+        return report
 
 
 def _check_embedder(store: Store, requested: Embedder | None) -> Store:
@@ -453,10 +819,36 @@ def _check_embedder(store: Store, requested: Embedder | None) -> Store:
     return store
 
 
+def _foreign_files(directory: Path) -> list[str]:
+    """What a folder holds besides a store's own files (Chroma's segment folders are named by UUID)."""
+    if not directory.is_dir():
+        return []
+    foreign = []
+    for entry in sorted(directory.iterdir()):
+        name = entry.name
+        if name in _STORE_NAMES or name.endswith(".tmp") and name.startswith("copydesk"):
+            continue
+        if entry.is_dir():
+            try:
+                uuid.UUID(name)
+                continue
+            except ValueError:
+                pass
+        foreign.append(name)
+    return foreign
+
+
 def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
-               embedder: Embedder | str | None = None) -> Store:
+               embedder: Embedder | str | None = None, lock_wait: float | None = None,
+               create: bool = True) -> Store:
     """Open (or create) a store: embedded Chroma at `path` (default $COPYDESK_STORE or .copydesk/store),
-    or the Chroma server at `url` (or $COPYDESK_CHROMA_URL when no path is given)."""
+    or the Chroma server at `url` (or $COPYDESK_CHROMA_URL when no path is given).
+
+    `lock_wait`: seconds to wait for another process's lock before `StoreBusy` (None: $COPYDESK_STORE_LOCK_WAIT,
+    default 2). `create=False`: a folder that holds no store is an error instead of a new store. A new store is
+    only created in a missing or empty folder, under the write lock (two processes creating it: one creates,
+    the other opens it). A store left behind by a crashed write is repaired on opening when no one writes it.
+    """
     import chromadb
     from chromadb.config import Settings
 
@@ -476,22 +868,52 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
             client.heartbeat()
         except Exception as error:
             raise StoreError(f"cannot reach the Chroma server at {url}: {_one_line(error)}") from None
-        store = Store(client, chosen, url, None)
+        store = Store(client, chosen, url, None, lock_wait)
     else:
         directory = Path(path if path is not None else os.environ.get(STORE_ENV, DEFAULT_STORE_DIR))
         if directory.exists() and not directory.is_dir():
             raise StoreError(f"store path {directory} is a file, not a folder")
         sqlite_file = directory / "chroma.sqlite3"
-        if sqlite_file.exists():
-            with open(sqlite_file, "rb") as handle:
-                if handle.read(16) != b"SQLite format 3\x00":
-                    raise StoreError(f"store {directory} is corrupt: chroma.sqlite3 is not an SQLite database")
-            probe = _LockProbe.for_store(directory)
-            if probe is not None:
-                probe.check(str(directory))
-        try:
-            client = chromadb.PersistentClient(path=str(directory), settings=settings)
-        except Exception as error:
-            raise StoreError(f"cannot open store {directory} (corrupt or locked?): {_one_line(error)}") from None
-        store = Store(client, chosen, str(directory), directory)
+        if not sqlite_file.exists():
+            foreign = _foreign_files(directory)
+            if foreign:
+                raise StoreError(f"{directory} is not a copydesk store and holds other files ({foreign[0]}"
+                                 f"{f' and {len(foreign) - 1} more' if len(foreign) > 1 else ''}); a store needs a "
+                                 f"new or empty folder: to add these files to a store, run "
+                                 f"`copydesk ingest --store NEW_STORE_FOLDER {directory}`")
+            if not create:
+                raise StoreError(f"no store at {directory}: run `copydesk ingest --store {directory} FILES` first")
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot create store folder {directory}: {error.strerror or error}") from None
+        wait = lock_wait if lock_wait is not None else _lock_wait_s()
+        creating = not sqlite_file.exists()
+        guard = _FileLock.at(directory / LOCK_FILE)
+        busy = lambda: (f"store {directory} is locked by another process: {_holder_line(directory)} is writing "
+                        f"it; nothing was changed: try again when it has finished")
+        with guard.hold(creating, max(wait, 30.0), busy, note=_describe_process() if creating else None) if creating \
+                else contextlib.nullcontext():
+            if sqlite_file.exists():
+                with open(sqlite_file, "rb") as handle:
+                    if handle.read(16) not in (b"SQLite format 3\x00", b""):
+                        raise StoreError(f"store {directory} is corrupt: chroma.sqlite3 is not an SQLite database")
+                probe = _LockProbe.for_store(directory)
+                if probe is not None:
+                    probe.check(str(directory))
+            try:
+                client = chromadb.PersistentClient(path=str(directory), settings=settings)
+            except Exception as error:
+                raise StoreError(f"cannot open store {directory} (corrupt or locked?): {_one_line(error)}") from None
+            with _FileLock.at(directory / READ_LOCK_FILE).hold(False, wait, busy):
+                store = Store(client, chosen, str(directory), directory, lock_wait)
+        if (directory / JOURNAL_FILE).is_file():
+            try:  # a crashed write: finish it now unless someone is writing (then it is theirs)
+                store.lock_wait, saved = 0.0, store.lock_wait
+                with store.writing():
+                    store._repair_journal()
+            except StoreError:
+                pass
+            finally:
+                store.lock_wait = saved
     return _check_embedder(store, embedder if not isinstance(embedder, str) and embedder is not None else None)

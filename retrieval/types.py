@@ -25,6 +25,7 @@ class Document(BaseModel):
     title: str | None = None
     date: Date | None = None  # publication date, from metadata or the text
     url: str | None = None
+    origin: str | None = None  # the file it was loaded from (absolute path): a replacement from another is warned
 
     @property
     def hash(self) -> str:
