@@ -6,6 +6,7 @@ with a one-line message on standard error and no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -32,6 +33,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [UsageError, CopydeskError, FileNotFoundError, IsADirectoryError,
                                          PermissionError, UnicodeDecodeError]
     for module, names in (("retrieval.loaders", ["LoadError"]), ("retrieval.store", ["StoreError"]),
+                          ("retrieval.search", ["SearchError"]),
                           ("claims.roster", ["RosterError"]), ("evals.formats", ["EvalSetError"]),
                           ("claims.llm", ["LLMError"])):
         try:
@@ -54,15 +56,17 @@ def default_store() -> str:
 
 
 def _open_store(path: str | None, *, must_exist: bool = False):
+    """The store named by --store; else the Chroma server of $COPYDESK_CHROMA_URL; else the default folder.
+    (An explicit --store wins over the environment, and every message names the store actually used.)"""
     from retrieval.store import open_store
 
     url = os.environ.get("COPYDESK_CHROMA_URL")
-    if url:
+    if url and not path:
         return open_store(url=url)
     path = path or default_store()
     if must_exist and not Path(path).exists():
         raise UsageError(f"no store at {path}: run `copydesk ingest --store {path} FILES` first")
-    return open_store(path)
+    return open_store(path, create=not must_exist)
 
 
 def _llm_client(args):
@@ -77,26 +81,53 @@ def _llm_client(args):
 # ---- commands ---------------------------------------------------------------------------------
 
 def cmd_ingest(args) -> int:
-    from retrieval.loaders import load_paths
+    from retrieval.loaders import load_all
 
-    store = _open_store(args.store)
     if args.remove:
+        store = _open_store(args.store, must_exist=True)
         for source in args.paths:
             removed = store.remove(source)
-            print(f"{'removed' if removed else 'not in store'}: {source}")
+            if removed:
+                print(f"removed: {source}")
+                continue
+            name = Path(source).name
+            alike = [row["source"] for row in store.documents() if Path(row["source"]).name == name][:3]
+            print(f"not in store: {source}" + (f" (stored under: {', '.join(alike)})" if alike else ""))
         return 0
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"no such file or folder: {missing[0]}")
-    stats = store.ingest(load_paths(args.paths), progress=not args.quiet)
-    print(f"ingested into {args.store or default_store()}: {stats}")
+    notes: list[str] = []
+    documents = load_all(args.paths, notes=notes)  # every file read and checked before the first write
+    for note in notes:
+        print(f"copydesk: note: {note}", file=sys.stderr)
+    store = _open_store(args.store)
+    stats = store.ingest(documents, progress=not args.quiet)
+    for warning in stats.warnings:
+        print(f"copydesk: warning: {warning}", file=sys.stderr)
+    print(f"ingested into {store.location}: {stats}")
     return 0
+
+
+def cmd_doctor(args) -> int:
+    store = _open_store(args.store, must_exist=True)
+    report = store.repair(apply=args.repair)
+    print(f"store {store.location}: {report}")
+    return 0 if report.healthy or args.repair else 1
 
 
 def _read_draft(path: str) -> str:
     from claims.drafts import read_draft
 
-    return read_draft(path, sys.stdin.buffer.read() if path == "-" else None)
+    if path != "-":
+        return read_draft(path)
+    if sys.stdin is None or sys.stdin.closed:
+        raise UsageError("standard input is closed: pass a draft file, or pipe the draft into `-`")
+    try:
+        data = sys.stdin.buffer.read()
+    except (OSError, ValueError) as error:
+        raise UsageError(f"cannot read standard input: {error}") from None
+    return read_draft(path, data)
 
 
 def cmd_check(args) -> int:
@@ -223,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.set_defaults(func=cmd_ingest)
 
+    s = sub.add_parser("doctor", help="check a store for passages a crash left behind (--repair: fix them)")
+    s.add_argument("--store", help="store directory (default: $COPYDESK_STORE or ~/.local/share/copydesk/store)")
+    s.add_argument("--repair", action="store_true", help="delete orphan and stale passages, rebuild missing ones")
+    s.set_defaults(func=cmd_doctor)
+
     s = sub.add_parser("check", help="check a draft and print the report")
     s.add_argument("--store", help="store directory to retrieve evidence from")
     s.add_argument("--as-of", type=_date, help="the draft's date (default: today)")
@@ -299,12 +335,35 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("copydesk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head`: the reader left; stop quietly
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - user errors become one line; anything else re-raises
         if isinstance(exc, _user_errors()):
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             print(f"copydesk: error: {message}", file=sys.stderr)
             return 2
+        failing = _failing_backend(exc)
+        if failing:
+            print(f"copydesk: error: {failing}", file=sys.stderr)
+            return 2
         raise
+
+
+def _failing_backend(exc: BaseException) -> str | None:
+    """A one-line message for a store backend that failed under us (a Chroma server that went away, a store
+    database that is corrupt or read-only), or None for a real bug (which keeps its traceback)."""
+    import sqlite3
+
+    module = type(exc).__module__ or ""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    if module.startswith(("httpx", "httpcore", "chromadb")) or isinstance(exc, (ConnectionError, TimeoutError)):
+        where = os.environ.get("COPYDESK_CHROMA_URL") or "the store"
+        return f"the Chroma store stopped answering ({where}): {type(exc).__name__}: {text}"
+    if isinstance(exc, sqlite3.Error):
+        return f"the store's database failed: {text} (run `copydesk doctor --store DIR`)"
+    return None
 
 
 if __name__ == "__main__":

@@ -11,12 +11,20 @@ MAX_DRAFT_CHARS = 2_000_000  # about 350,000 words; larger drafts are refused wi
 
 def decode_draft(data: bytes, name: str = "draft") -> str:
     """Decode uploaded bytes as UTF-8 text, refusing binary files with a one-line message."""
-    if b"\x00" in data[:8192]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):  # UTF-16/32 with a byte-order mark
+        from retrieval.loaders import LoadError, decode_text
+
+        try:
+            text = decode_text(data, name)
+        except LoadError as exc:
+            raise DraftError(str(exc)) from None
+    elif b"\x00" in data[:8192]:
         raise DraftError(f"{name} looks like a binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DraftError(f"{name} is not UTF-8 text (invalid byte at position {exc.start})") from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DraftError(f"{name} is not UTF-8 text (invalid byte at position {exc.start})") from None
     if name.lower().endswith((".html", ".htm")):
         from retrieval.loaders import html_to_text
 

@@ -514,6 +514,9 @@ class OfflineJudge:
         return self.verifier.probabilities(self.verifier.full_features(features, claim_vector, sentence_vectors))
 
     def judge(self, statement: str, passages: list[Passage], as_of: date | None = None) -> Verdict:
+        if not content_words(statement):  # only figures (a table or list of numbers): the trees' features are
+            return Verdict(label=Label.not_enough_evidence, confidence=calibrate(self.method, 0.0),  # all off-range
+                           method=self.method, rationale="the statement has no words besides figures to check")
         scores = self.score(statement, passages, as_of)
         if not scores:
             return Verdict(label=Label.not_enough_evidence, confidence=calibrate(self.method, 0.0),

@@ -12,6 +12,13 @@ from retrieval.types import Document, Passage, content_hash
 
 DEFAULT_MAX_TOKENS = 120
 DEFAULT_MAX_SENTENCES = 3
+# A "sentence" longer than this (a line without full stops, a table flattened into one line, 20,000 numbers) is
+# cut into pieces at a clause mark (; : , dash) or else a space, between MIN_CUT_CHARS and MAX_SENTENCE_CHARS:
+# every later stage (claim statements, their queries and embeddings, comparators) then costs a bounded amount
+# per piece, so a draft's check time grows linearly with its length.
+MAX_SENTENCE_CHARS = 400
+MIN_CUT_CHARS = 160
+_CLAUSE_MARKS = re.compile(r"[;:,\u2013\u2014](?=\s)|\s[-\u2013\u2014]\s")
 
 # Words that end with a period but rarely end a sentence (compared lower-case, without the dot).
 ABBREVIATIONS = frozenset(
@@ -69,11 +76,41 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+def _cut_long(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    """Append text[start:end] to `spans`, cut into pieces of at most MAX_SENTENCE_CHARS (see there)."""
+    while end - start > MAX_SENTENCE_CHARS:
+        low, high = start + MIN_CUT_CHARS, start + MAX_SENTENCE_CHARS
+        cut = None
+        for match in _CLAUSE_MARKS.finditer(text, low, high):
+            cut = match.end()  # the last clause mark in the window
+        if cut is None:
+            space = max(text.rfind(" ", low, high), text.rfind("\n", low, high), text.rfind("\t", low, high))
+            cut = space + 1 if space > low else high
+        span = _strip_span(text, start, cut)
+        if span:
+            spans.append(span)
+        start = cut
+    span = _strip_span(text, start, end)
+    if span:
+        spans.append(span)
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of `text`, without surrounding whitespace; text[s:e] is the sentence.
 
-    Blank lines always end a sentence (paragraphs, headings, list blocks).
+    Blank lines always end a sentence (paragraphs, headings, list blocks). Sentences longer than
+    MAX_SENTENCE_CHARS are cut at clause marks or spaces into pieces no longer than that.
     """
+    spans: list[tuple[int, int]] = []
+    for start, end in _sentence_spans(text):
+        if end - start <= MAX_SENTENCE_CHARS:
+            spans.append((start, end))
+        else:
+            _cut_long(text, start, end, spans)
+    return spans
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     paragraph_start = 0
     breaks = {(m.start(), m.end()) for m in _BLANK_OR_BLOCK.finditer(text)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from datetime import date, datetime
 from html.parser import HTMLParser
@@ -96,13 +97,29 @@ def _read_text(path: Path, max_bytes: int) -> str:
     size = path.stat().st_size
     if size > max_bytes:
         raise LoadError(f"{path}: file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
-    data = path.read_bytes()
+    return decode_text(path.read_bytes(), str(path))
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+         (b"\xfe\xff", "utf-16"))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Text from bytes: UTF-16 or UTF-32 when they start with that byte-order mark, else UTF-8 (a UTF-8 BOM is
+    dropped). NUL bytes without a BOM mean a binary file."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as error:
+                raise LoadError(f"{name}: not valid {codec.upper()} despite its byte-order mark "
+                                f"(byte {error.start})") from None
     if b"\x00" in data[:8192]:
-        raise LoadError(f"{path}: binary file, not text")
+        raise LoadError(f"{name}: binary file, not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise LoadError(f"{path}: not valid UTF-8 (byte {error.start}); convert it to UTF-8 first") from None
+        raise LoadError(f"{name}: not valid UTF-8 (byte {error.start}); convert it to UTF-8 first") from None
 
 
 class _HTMLText(HTMLParser):
@@ -214,9 +231,9 @@ def _load_pdf(path: Path, source: str, max_bytes: int) -> Document:
     return Document(source=source, text=text, title=title, date=meta_date or date_near_top(text))
 
 
-def _load_jsonl(path: Path, max_bytes: int) -> list[Document]:
+def _load_jsonl(path: Path, max_bytes: int, prefix: str, notes: list[str] | None = None) -> list[Document]:
     documents: list[Document] = []
-    seen: set[str] = set()
+    seen: dict[str, tuple[int, tuple]] = {}
     for number, line in enumerate(_read_text(path, max_bytes).splitlines(), 1):
         if not line.strip():
             continue
@@ -229,21 +246,30 @@ def _load_jsonl(path: Path, max_bytes: int) -> list[Document]:
         text = record.get("text")
         if not isinstance(text, str) or not text.strip():
             raise LoadError(f"{path}, line {number}: missing a non-empty \"text\" field")
-        source = str(record.get("source") or record.get("id") or f"{path.name}:{number}")
-        if source in seen:
-            raise LoadError(f"{path}, line {number}: duplicate source {source!r}")
-        seen.add(source)
+        source = str(record.get("source") or record.get("id") or f"{prefix}:{number}")
         raw_date = record.get("date")
         parsed_date = parse_date(raw_date)
         if raw_date and parsed_date is None:
             raise LoadError(f"{path}, line {number}: unreadable date {raw_date!r} (use YYYY-MM-DD)")
+        content = (text, record.get("title") or None, parsed_date, record.get("url") or None)
+        if source in seen:
+            first, first_content = seen[source]
+            if first_content != content:
+                raise LoadError(f"{path}, line {number}: duplicate source {source!r} (line {first} has another "
+                                f"text or metadata under it)")
+            message = f"{path}, line {number}: the same document as line {first} ({source!r}), taken once"
+            log.info("%s", message)
+            if notes is not None:
+                notes.append(message)
+            continue
+        seen[source] = (number, content)
         documents.append(Document(source=source, text=text, title=record.get("title") or None,
-                                  date=parsed_date, url=record.get("url") or None))
+                                  date=parsed_date, url=record.get("url") or None, origin=f"{path.resolve()}:{number}"))
     return documents
 
 
 def load_file(path: str | Path, *, root: str | Path | None = None,
-              max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
+              max_bytes: int = DEFAULT_MAX_BYTES, notes: list[str] | None = None) -> list[Document]:
     """The documents in one file (several for .jsonl). `source` is the path relative to `root`."""
     path = Path(path)
     if not path.is_file():
@@ -257,11 +283,11 @@ def load_file(path: str | Path, *, root: str | Path | None = None,
         source = path.as_posix()
     try:
         if suffix == ".jsonl":
-            return _load_jsonl(path, max_bytes)
+            return _load_jsonl(path, max_bytes, source, notes)
         if suffix in (".html", ".htm"):
-            return [_load_html(path, source, max_bytes)]
+            return [_load_html(path, source, max_bytes).model_copy(update={"origin": str(path.resolve())})]
         if suffix == ".pdf":
-            return [_load_pdf(path, source, max_bytes)]
+            return [_load_pdf(path, source, max_bytes).model_copy(update={"origin": str(path.resolve())})]
         text = _read_text(path, max_bytes)
     except OSError as error:
         raise LoadError(f"{path}: cannot read ({error.strerror or error})") from None
@@ -278,7 +304,7 @@ def load_file(path: str | Path, *, root: str | Path | None = None,
         title = first_line if len(first_line) <= 120 and not first_line.endswith(".") else None
     published = parse_date(meta["date"]) if meta.get("date") else None
     return [Document(source=source, text=text, title=title, date=published or date_near_top(text),
-                     url=meta.get("url") or None)]
+                     url=meta.get("url") or None, origin=str(path.resolve()))]
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -290,27 +316,55 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield path
 
 
+def ingest_root(paths: Iterable[str | Path]) -> Path:
+    """What sources are relative to: the deepest folder holding every given path (a folder counts as itself,
+    a file as its parent). One folder: paths inside it ("notes/a.txt"); `a/x.txt b/x.txt`: "a/x.txt", "b/x.txt"."""
+    bases = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in map(Path, paths)]
+    return Path(os.path.commonpath(bases)) if bases else Path.cwd()
+
+
 def load_paths(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
-               skip_errors: bool = False, errors: list[LoadError] | None = None) -> Iterator[Document]:
+               skip_errors: bool = False, errors: list[LoadError] | None = None,
+               notes: list[str] | None = None) -> Iterator[Document]:
     """Documents from files and folders (recursive; hidden and unsupported files skipped).
 
-    A file given by name that cannot be loaded raises LoadError; with `skip_errors`, bad files are
-    logged, appended to `errors` when given, and skipped.
+    Sources are paths relative to `ingest_root(paths)`. A file given by name that cannot be loaded raises
+    LoadError; with `skip_errors`, bad files are logged, appended to `errors` when given, and skipped.
     """
+    paths = [Path(p) for p in paths]
     for given in paths:
-        given = Path(given)
-        if given.is_dir():
-            files, root = list(_walk(given)), given
-        elif given.exists():
-            files, root = [given], given.parent
-        else:
+        if not given.exists():
             raise LoadError(f"{given}: no such file or folder")
+    root = ingest_root(paths)
+    for given in paths:
+        files = list(_walk(given)) if given.is_dir() else [given]
         for path in files:
             try:
-                yield from load_file(path, root=root, max_bytes=max_bytes)
+                yield from load_file(path, root=root, max_bytes=max_bytes, notes=notes)
             except LoadError as error:
                 if not skip_errors:
                     raise
                 log.warning("%s", error)
                 if errors is not None:
                     errors.append(error)
+
+
+def load_all(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
+             notes: list[str] | None = None) -> list[Document]:
+    """Every document of `paths`, all loaded and checked before anything is written (a bad file anywhere
+    raises LoadError). Two different documents under one source are refused; the same file given twice (or
+    identical JSONL lines) is taken once, with a note."""
+    documents: dict[str, Document] = {}
+    for doc in load_paths(paths, max_bytes=max_bytes, notes=notes):
+        first = documents.get(doc.source)
+        if first is None:
+            documents[doc.source] = doc
+        elif first.text == doc.text and first.title == doc.title and first.date == doc.date:
+            if notes is not None:
+                notes.append(f"{doc.origin or doc.source}: the same document as {first.origin or first.source}, "
+                             f"taken once")
+        else:
+            raise LoadError(f"two different documents would be stored as {doc.source!r}: {first.origin} and "
+                            f"{doc.origin}; ingest them in separate calls from different folders, or give "
+                            f"distinct \"source\" fields")
+    return list(documents.values())

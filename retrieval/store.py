@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from retrieval.chunking import DEFAULT_MAX_TOKENS, chunk_document
 from retrieval.embeddings import CopydeskEmbeddingFunction, Embedder, EmbedderUnavailable, get_embedder
-from retrieval.types import Document, Passage, content_hash
+from retrieval.types import Document, Passage
 
 PASSAGES = "copydesk_passages"
 DOCUMENTS = "copydesk_documents"
@@ -609,15 +609,13 @@ class Store:
 
     def _passage_ids(self, sources: Sequence[str]) -> dict[str, list[str]]:
         """The ids of the stored passages of each source (any version), by source."""
-        by_hash = {content_hash(s): s for s in sources}
         found: dict[str, list[str]] = {}
         for begin in range(0, len(sources), 1000):
             part = list(sources[begin:begin + 1000])
             where = {"source": part[0]} if len(part) == 1 else {"source": {"$in": part}}
-            for passage_id in self.passages.get(where=where, include=[])["ids"]:
-                source = by_hash.get(passage_id.split(":", 1)[0])
-                if source is not None:
-                    found.setdefault(source, []).append(passage_id)
+            page = self.passages.get(where=where, include=["metadatas"])
+            for passage_id, meta in zip(page["ids"], page["metadatas"]):
+                found.setdefault(str(meta.get("source")), []).append(passage_id)
         return found
 
     def _delete_ids(self, ids: Sequence[str]) -> None:

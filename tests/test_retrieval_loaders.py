@@ -163,7 +163,7 @@ def test_folder_is_walked_recursively_skipping_hidden_and_unsupported(tmp_path):
 
 def test_folder_with_a_bad_file_raises_or_skips_on_request(tmp_path):
     (tmp_path / "good.txt").write_text("Good text.")
-    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "bad.txt").write_bytes(b"bad \xc3\x28 text")  # invalid UTF-8 (a UTF-16 BOM now decodes)
     with pytest.raises(LoadError, match="bad.txt"):
         list(load_paths([tmp_path]))
     errors: list[LoadError] = []
