@@ -144,8 +144,8 @@ def test_two_ingests_at_once_both_land_whole(tmp_path, existing):
 def test_a_second_writer_waits_then_gives_up_naming_the_holder(tmp_path):
     store = tmp_path / "store"
     assert copydesk("ingest", "--quiet", "--store", str(store), str(REPO / "app" / "demo" / "corpus")).returncode == 0
-    slow = python(INGEST, str(store), str(write_docs(tmp_path / "a.json", docs_text("slow", 40))), "5",
-                  EMBED_DELAY="0.5", BATCH="4")
+    slow = python(INGEST, str(store), str(write_docs(tmp_path / "a.json", docs_text("slow", 400))), "5",
+                  EMBED_DELAY="0.5", BATCH="4")  # 50 s of writing: it is still writing when the second comes
     assert slow.stdout.readline().strip() == "started"
     time.sleep(1.0)
     note = tmp_path / "note.txt"
