@@ -5,7 +5,6 @@ Outputs go to a new folder under COPYDESK_EVAL_OUT (default: the system's tempor
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ HEADLINE = [("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("balanced_accur
 
 
 def _run(set_path: str, limit: int | None, seed: int) -> None:
-    base = os.environ.get("COPYDESK_EVAL_OUT")
+    base = backend.eval_out_dir()
     if base:
         Path(base).mkdir(parents=True, exist_ok=True)
     out_dir = Path(tempfile.mkdtemp(prefix="copydesk-eval-", dir=base))

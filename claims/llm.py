@@ -27,7 +27,6 @@ import re
 import tempfile
 import threading
 import time
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -88,10 +87,6 @@ def _default_cache_dir() -> Path:
     return Path.home() / ".cache" / "copydesk" / "llm"
 
 
-def _config_file_path(env: dict[str, str]) -> Path:
-    return Path(env.get("COPYDESK_CONFIG") or Path.home() / ".config" / "copydesk" / "config.toml")
-
-
 @dataclass(frozen=True)
 class LLMConfig:
     """Where and how to reach a model. `api_key` is never shown in repr nor written anywhere."""
@@ -109,6 +104,7 @@ class LLMConfig:
     repeat_penalty: float | None = None  # llama.cpp defaults to 1.1; the local backend sends 1.0
     max_tokens: int | None = None  # cap on each answer's length (the local backend: 768)
     backoff_s: float = 0.5  # first retry delay; doubles each retry
+    model_dir: Path | None = None  # where the local backend's model lives (None: ~/.cache/copydesk/models)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -125,40 +121,31 @@ class LLMConfig:
         return replace(self, **update)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "LLMConfig":
-        """Settings from the config file's [llm] table, overridden by COPYDESK_LLM* environment variables."""
-        env = dict(os.environ if env is None else env)
-        values: dict[str, Any] = dict(_read_config_file(_config_file_path(env)))
-        overrides = {"backend": env.get("COPYDESK_LLM"), "base_url": env.get("COPYDESK_LLM_BASE_URL"),
-                     "model": env.get("COPYDESK_LLM_MODEL"),
-                     "api_key": env.get("COPYDESK_LLM_API_KEY") or env.get("OPENAI_API_KEY")}
-        values.update({k: v for k, v in overrides.items() if v})
+    def from_values(cls, values: dict[str, Any]) -> "LLMConfig":
+        """A config from plain values (claims.settings.Settings.llm_config() builds them); backend aliases
+        ("openai", "off") are accepted and the local backend gets its own defaults."""
+        values = {k: v for k, v in values.items() if v is not None}
         backend = str(values.get("backend", "none")).strip().lower()
         values["backend"] = {"openai": "openai-compatible", "off": "none", "": "none"}.get(backend, backend)
         if values["backend"] == "local":
             values.setdefault("timeout_s", 180.0)
             values.setdefault("repeat_penalty", 1.0)
             values.setdefault("max_tokens", 768)
-        if "cache_dir" in values:
-            values["cache_dir"] = Path(values["cache_dir"]).expanduser() if values["cache_dir"] else None
+        for key in ("cache_dir", "model_dir"):
+            if key in values:
+                values[key] = Path(values[key]).expanduser() if values[key] else None
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(values) - known)
         if unknown:
             raise LLMConfigError(f"unknown [llm] setting(s) in the config file: {', '.join(unknown)}")
         return cls(**values)
 
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "LLMConfig":
+        """For edges only: `claims.settings.Settings.load(env=env).llm_config()` (config file, then COPYDESK_LLM*)."""
+        from claims.settings import Settings
 
-def _read_config_file(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise LLMConfigError(f"cannot read config file {path}: {error}") from None
-    table = data.get("llm", {})
-    if not isinstance(table, dict):
-        raise LLMConfigError(f"[llm] in {path} must be a table")
-    return table
+        return Settings.load(env=env).llm_config()
 
 
 def load_prompt(name: str) -> str:
@@ -431,17 +418,17 @@ def _short_error(error: Exception) -> str:
 
 
 def get_client(config: LLMConfig | None = None) -> LLMClient | None:
-    """The client for `config` (default: from the environment); None for the "none" backend.
+    """The client for `config` (default: LLMConfig(), offline); None for the "none" backend.
 
     The "local" backend without a base URL starts the packaged model's server (claims.llm_local).
     """
-    config = config or LLMConfig.from_env()
+    config = config or LLMConfig()
     if config.backend == "none":
         return None
     if config.backend == "local" and not config.base_url:
         from claims.llm_local import MODEL_ALIAS, shared_server
 
-        return LLMClient(config, base_url=shared_server().base_url, model=config.model or MODEL_ALIAS)
+        return LLMClient(config, base_url=shared_server(config.model_dir).base_url, model=config.model or MODEL_ALIAS)
     if config.backend == "local":
         return LLMClient(config, model=config.model or "local")
     return LLMClient(config)
@@ -453,7 +440,7 @@ class _Probe(BaseModel):
 
 def connection_test(config: LLMConfig | None = None) -> dict[str, Any]:
     """For `copydesk llm test`: reachability, models, latency and whether the server honours JSON schemas."""
-    config = config or LLMConfig.from_env()
+    config = config or LLMConfig()
     result: dict[str, Any] = {"backend": config.backend, "base_url": None, "model": config.model,
                               "reachable": False, "models": [], "latency_s": None, "schema_mode": None,
                               "honours_schema": False, "error": None}

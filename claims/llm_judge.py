@@ -24,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from claims.errors import CopydeskError
 from claims.models import Citation, Label, Verdict
 from retrieval.chunking import split_sentences
 from retrieval.types import Passage
@@ -53,7 +54,7 @@ class JudgeOutput(BaseModel):
     quotes: list[QuoteRef] = Field(default_factory=list)
 
 
-class JudgeInputError(ValueError):
+class JudgeInputError(CopydeskError, ValueError):
     """The statement to judge is empty."""
 
 
