@@ -42,7 +42,6 @@ Backend = Literal["none", "local", "openai-compatible"]
 SchemaMode = Literal["json_schema", "json_object", "tools", "prompt"]
 BACKENDS: tuple[str, ...] = ("none", "local", "openai-compatible")
 SCHEMA_MODES: tuple[SchemaMode, ...] = ("json_schema", "json_object", "tools", "prompt")
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
 SYSTEM_MESSAGE = "You are a careful fact-checking assistant. You answer with one JSON object and nothing else."
 
 # USD per 1M tokens (prompt, completion), matched by the longest model-name prefix; local models cost 0.
@@ -81,6 +80,10 @@ class LLMBadOutput(LLMError):
 
 class PromptNotFound(LLMError):
     """No prompts/<name>.md file."""
+
+
+class PromptVariableError(LLMError):
+    """A prompt's declared variables do not match its text, or a render is missing / adds a variable."""
 
 
 def _default_cache_dir() -> Path:
@@ -148,12 +151,78 @@ class LLMConfig:
         return Settings.load(env=env).llm_config()
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One prompt file: its text (front matter removed) and the variables it declares."""
+
+    name: str
+    text: str
+    variables: tuple[str, ...]
+
+    def render(self, values: dict[str, Any]) -> str:
+        """The text with every declared variable filled; a missing or an undeclared variable is an error."""
+        missing = [v for v in self.variables if v not in values]
+        extra = sorted(set(values) - set(self.variables))
+        if missing or extra:
+            problems = ([f"missing {', '.join(missing)}"] if missing else []) + \
+                       ([f"undeclared {', '.join(extra)}"] if extra else [])
+            raise PromptVariableError(f"prompt {self.name!r} takes {', '.join(self.variables) or 'no variables'}: "
+                                      f"{'; '.join(problems)}")
+        return render_prompt(self.text, values)
+
+
+def prompt_file(name: str) -> Any:
+    """The packaged prompts/<name>.md (an importlib.resources Traversable), or PromptNotFound."""
+    from importlib import resources
+
+    if not re.fullmatch(r"[a-z0-9_\-]+", name):
+        raise PromptNotFound(f"no prompt named {name!r}")
+    path = resources.files("prompts") / f"{name}.md"
+    if not path.is_file():
+        raise PromptNotFound(f"no prompt named {name!r} in the prompts package")
+    return path
+
+
+def parse_prompt(name: str, raw: str) -> Prompt:
+    """A prompt from its file's text: `---` front matter declaring `variables: [a, b]`, then the text.
+    The placeholders in the text must be exactly the declared variables."""
+    header = _FRONT_MATTER.match(raw)
+    if header is None:
+        raise PromptVariableError(f"prompt {name!r} has no front matter declaring its variables (---\nvariables: [...]\n---)")
+    declared: tuple[str, ...] | None = None
+    for line in header.group(1).splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "variables":
+            inner = value.strip()
+            if not (inner.startswith("[") and inner.endswith("]")):
+                raise PromptVariableError(f"prompt {name!r}: variables must be a list such as [text, as_of]")
+            declared = tuple(v.strip() for v in inner[1:-1].split(",") if v.strip())
+        elif line.strip():
+            raise PromptVariableError(f"prompt {name!r}: unknown front matter line {line.strip()!r}")
+    if declared is None:
+        raise PromptVariableError(f"prompt {name!r}: its front matter declares no variables list")
+    text = raw[header.end():]
+    used = set(_PLACEHOLDER.findall(text))
+    undeclared, unused = sorted(used - set(declared)), sorted(set(declared) - used)
+    if undeclared or unused:
+        detail = "; ".join(([f"uses undeclared {', '.join(undeclared)}"] if undeclared else []) +
+                           ([f"declares unused {', '.join(unused)}"] if unused else []))
+        raise PromptVariableError(f"prompt {name!r}: {detail}")
+    return Prompt(name, text, declared)
+
+
+def load_prompt_spec(name: str) -> Prompt:
+    """prompts/<name>.md parsed and checked (see `parse_prompt`)."""
+    return parse_prompt(name, prompt_file(name).read_text(encoding="utf-8"))
+
+
 def load_prompt(name: str) -> str:
-    """The text of prompts/<name>.md."""
-    path = PROMPTS_DIR / f"{name}.md"
-    if not re.fullmatch(r"[a-z0-9_\-]+", name) or not path.is_file():
-        raise PromptNotFound(f"no prompt named {name!r} in {PROMPTS_DIR}")
-    return path.read_text(encoding="utf-8")
+    """The text of prompts/<name>.md without its front matter (checked against its declared variables)."""
+    return load_prompt_spec(name).text
 
 
 def render_prompt(template: str, variables: dict[str, Any]) -> str:
@@ -162,10 +231,10 @@ def render_prompt(template: str, variables: dict[str, Any]) -> str:
     def fill(match: re.Match[str]) -> str:
         key = match.group(1)
         if key not in variables:
-            raise LLMError(f"prompt placeholder {{{key}}} has no value")
+            raise PromptVariableError(f"prompt placeholder {{{key}}} has no value")
         return str(variables[key])
 
-    return re.sub(r"\{([a-z_][a-z0-9_]*)\}", fill, template)
+    return _PLACEHOLDER.sub(fill, template)
 
 
 # --- tokens -------------------------------------------------------------------------------------------
@@ -372,7 +441,7 @@ class LLMClient:
 
     def structured(self, prompt_name: str, variables: dict[str, Any], schema: type[M]) -> M:
         """Render prompts/<prompt_name>.md with `variables` and return the model's answer as `schema`."""
-        prompt_text = render_prompt(load_prompt(prompt_name), variables)
+        prompt_text = load_prompt_spec(prompt_name).render(variables)
         key = self.cache_key(prompt_text, schema)
         cached = self._cache_get(key, schema)
         if cached is not None:
@@ -454,7 +523,7 @@ def connection_test(config: LLMConfig | None = None) -> dict[str, Any]:
         started = time.monotonic()
         result["models"] = client.list_models()
         result["reachable"] = True
-        prompt = render_prompt(load_prompt("connection_test"), {"question": "What is 2 + 3?"})
+        prompt = load_prompt_spec("connection_test").render({"question": "What is 2 + 3?"})
         reply = client._ask([{"role": "system", "content": SYSTEM_MESSAGE}, {"role": "user", "content": prompt}], _Probe)
         result["latency_s"] = round(time.monotonic() - started, 3)
         result["schema_mode"] = client.schema_mode
@@ -469,5 +538,5 @@ def connection_test(config: LLMConfig | None = None) -> dict[str, Any]:
 
 
 __all__ = ["LLMBadOutput", "LLMClient", "LLMConfig", "LLMConfigError", "LLMError", "LLMUnavailable",
-           "PromptNotFound", "connection_test", "count_tokens", "estimate_cost", "get_client", "load_prompt",
+           "PromptNotFound", "PromptVariableError", "Prompt", "load_prompt_spec", "connection_test", "count_tokens", "estimate_cost", "get_client", "load_prompt",
            "render_prompt"]
