@@ -33,7 +33,7 @@ def _run(set_path: str, limit: int | None, seed: int) -> None:
     try:
         metrics = backend.run_eval(set_path, out_dir=out_dir, limit=limit, seed=seed, settings=llm_settings(),
                                    progress=progress)
-    except (CopydeskError, ValueError, OSError) as exc:
+    except (CopydeskError, OSError) as exc:
         bar.empty()
         st.error(escape_markdown(str(exc)))
         return

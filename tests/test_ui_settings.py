@@ -33,7 +33,6 @@ def test_settings_reach_the_check_and_the_key_stays_in_memory(monkeypatch, tmp_p
 
 
 def test_connection_failure_is_reported(monkeypatch, tmp_path):
-    pytest.importorskip("claims.llm")
     env(monkeypatch, tmp_path)
     at = new_app("Settings").run()
     at.radio(key="llm_backend").set_value("openai-compatible").run()
