@@ -162,3 +162,26 @@ def test_no_module_below_the_edges_reads_the_environment(monkeypatch, tmp_path):
     store = open_store(tmp_path / "given", embedder=WordHashEmbedder())
     assert store.location == str(tmp_path / "given") and store.lock_wait_s == 2.0
     assert Settings.load().embedder == "nope" and Settings.load().store == tmp_path / "env-store"
+
+
+from test_retrieval_store import chroma_server  # noqa: E402,F401 - a real Chroma server on 127.0.0.1
+
+
+def test_the_ui_uses_the_chroma_server_named_by_copydesk_chroma_url(chroma_server, monkeypatch, tmp_path):  # noqa: F811
+    """Like the CLI, the app's backend opens the Chroma server when COPYDESK_CHROMA_URL is set (it used to
+    ignore it and open the store folder)."""
+    from app import ui_backend
+
+    monkeypatch.setenv("COPYDESK_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("COPYDESK_CHROMA_URL", chroma_server)
+    monkeypatch.setenv("COPYDESK_STORE", str(tmp_path / "folder-store"))
+    monkeypatch.setattr(ui_backend, "_STORES", {})
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bridge.txt").write_text("Opened in 1998, the bridge is 120 metres long.", encoding="utf-8")
+    ui_backend.ingest_folder(str(docs))
+    assert ui_backend.open_corpus().location == chroma_server
+    listed, stats = ui_backend.corpus_overview()
+    assert [d["source"] for d in listed] == ["bridge.txt"] and stats["documents"] == 1
+    assert ui_backend.document_text("bridge.txt").startswith("Opened in 1998")
+    assert not (tmp_path / "folder-store").exists()  # nothing was written to the folder store
