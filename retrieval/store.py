@@ -448,7 +448,7 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
                embedder: Embedder | str | None = None, lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Store:
     """Open (or create) a store: embedded Chroma at `path` (default ~/.local/share/copydesk/store), or the
     Chroma server at `url`. `lock_wait_s`: how long to wait for a store another process is writing.
-    (The environment is read at the edges: `claims.settings.Settings.load().retrieval.open_store()`.)"""
+    Nothing here reads the environment: the edges pass their settings in (`RetrievalSettings.open_store()`)."""
     import chromadb
     from chromadb.config import Settings
 
