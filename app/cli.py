@@ -2,6 +2,9 @@
 
 Exit codes: 0 success, 1 a check/eval that ran but found a regression (suite floors), 2 bad input,
 with a one-line message on standard error and no traceback.
+
+Settings: `main` reads them once (`claims.settings.Settings.load`: options > COPYDESK_* > config file >
+defaults), applies the process-wide ones and hands them to each command as `args.settings`.
 """
 from __future__ import annotations
 
@@ -16,7 +19,12 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "app" / "demo"
 
 
-class UsageError(Exception):
+from claims.errors import CopydeskError
+from claims.settings import Settings
+from retrieval.settings import DEFAULT_STORE_DIR
+
+
+class UsageError(CopydeskError):
     """Bad command-line input."""
 
 
@@ -25,21 +33,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean bad input or an unavailable resource: reported as one line, exit 2."""
-    from claims.errors import CopydeskError
-
-    errors: list[type[BaseException]] = [UsageError, CopydeskError, FileNotFoundError, IsADirectoryError,
-                                         PermissionError, UnicodeDecodeError]
-    for module, names in (("retrieval.loaders", ["LoadError"]), ("retrieval.store", ["StoreError"]),
-                          ("claims.roster", ["RosterError"]), ("evals.formats", ["EvalSetError"]),
-                          ("claims.llm", ["LLMError"])):
-        try:
-            mod = __import__(module, fromlist=names)
-        except ImportError:
-            continue
-        errors += [getattr(mod, n) for n in names if hasattr(mod, n)]
-    return tuple(errors)
+# Exceptions that mean bad input or an unavailable resource: reported as one line, exit 2. Every copydesk
+# error subclasses CopydeskError (claims/errors.py shows the tree); the rest are the OS's file errors.
+USER_ERRORS: tuple[type[BaseException], ...] = (CopydeskError, FileNotFoundError, IsADirectoryError,
+                                                PermissionError, UnicodeDecodeError)
 
 
 def _date(value: str) -> date:
@@ -49,29 +46,18 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
-def default_store() -> str:
-    return os.environ.get("COPYDESK_STORE") or str(Path.home() / ".local" / "share" / "copydesk" / "store")
+def _open_store(settings: Settings, *, must_exist: bool = False):
+    """The Chroma server at COPYDESK_CHROMA_URL when set, else the store folder (--store > COPYDESK_STORE > default)."""
+    if not settings.chroma_url and must_exist and not settings.store.exists():
+        raise UsageError(f"no store at {settings.store}: run `copydesk ingest --store {settings.store} FILES` first")
+    return settings.retrieval.open_store()
 
 
-def _open_store(path: str | None, *, must_exist: bool = False):
-    from retrieval.store import open_store
-
-    url = os.environ.get("COPYDESK_CHROMA_URL")
-    if url:
-        return open_store(url=url)
-    path = path or default_store()
-    if must_exist and not Path(path).exists():
-        raise UsageError(f"no store at {path}: run `copydesk ingest --store {path} FILES` first")
-    return open_store(path)
-
-
-def _llm_client(args):
-    from claims.llm import LLMConfig, get_client
-
-    config = LLMConfig.from_env()
-    if getattr(args, "llm", None):
-        config = config.model_copy(update={"backend": args.llm})
-    return get_client(config)
+def _settings_from(args) -> Settings:
+    """The settings for this command: its options first, then COPYDESK_* variables, the config file, defaults."""
+    explicit = {"store": getattr(args, "store", None), "llm_backend": getattr(args, "llm", None),
+                "shared": getattr(args, "shared", None)}
+    return Settings.load(**explicit).apply()
 
 
 # ---- commands ---------------------------------------------------------------------------------
@@ -79,7 +65,7 @@ def _llm_client(args):
 def cmd_ingest(args) -> int:
     from retrieval.loaders import load_paths
 
-    store = _open_store(args.store)
+    store = _open_store(args.settings)
     if args.remove:
         for source in args.paths:
             removed = store.remove(source)
@@ -89,7 +75,7 @@ def cmd_ingest(args) -> int:
     if missing:
         raise UsageError(f"no such file or folder: {missing[0]}")
     stats = store.ingest(load_paths(args.paths), progress=not args.quiet)
-    print(f"ingested into {args.store or default_store()}: {stats}")
+    print(f"ingested into {args.settings.chroma_url or args.settings.store}: {stats}")
     return 0
 
 
@@ -107,8 +93,9 @@ def cmd_check(args) -> int:
     for roster in args.roster:
         if not Path(roster).is_file():
             raise UsageError(f"no such roster file: {roster}")
-    store = _open_store(args.store, must_exist=True) if (args.store or os.environ.get("COPYDESK_CHROMA_URL")) else None
-    report = check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=_llm_client(args),
+    settings = args.settings
+    store = _open_store(settings, must_exist=True) if (args.store or settings.chroma_url) else None
+    report = check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=settings.llm_client(),
                    sources_until_as_of=args.sources_until_as_of)
     text = render_report(report, args.format, draft=draft)
     if args.out:
@@ -123,7 +110,7 @@ def cmd_extract(args) -> int:
     from claims.pipeline import extract
 
     draft = _read_draft(args.draft)
-    claims = extract(draft, args.as_of or date.today(), llm=_llm_client(args))
+    claims = extract(draft, args.as_of or date.today(), llm=args.settings.llm_client())
     print(json.dumps([c.model_dump(mode="json", exclude_none=True) for c in claims], indent=2, ensure_ascii=False))
     return 0
 
@@ -131,7 +118,7 @@ def cmd_extract(args) -> int:
 def cmd_search(args) -> int:
     from retrieval.search import Searcher
 
-    store = _open_store(args.store, must_exist=True)
+    store = _open_store(args.settings, must_exist=True)
     passages = Searcher(store).search(args.query, k=args.k, as_of=args.as_of)
     if args.format == "json":
         print(json.dumps([p.model_dump(mode="json", exclude_none=True) for p in passages], indent=2, ensure_ascii=False))
@@ -149,9 +136,9 @@ def cmd_eval(args) -> int:
 
     if not Path(args.set).is_file():
         raise UsageError(f"no such eval set: {args.set}")
-    store = _open_store(args.store, must_exist=True) if args.store else None
+    store = _open_store(args.settings, must_exist=True) if args.store else None
     result = run_eval(args.set, store=store, out_dir=args.out, limit=args.limit, seed=args.seed,
-                      llm=_llm_client(args), progress=not args.quiet, shared_dir=args.shared)
+                      llm=args.settings.llm_client(), progress=not args.quiet, shared_dir=args.settings.shared)
     if args.format == "markdown":
         print(result.summary_markdown)
     else:
@@ -184,17 +171,18 @@ def ensure_demo_store(path: str) -> None:
 def cmd_ui(args) -> int:
     import subprocess
 
-    env = dict(os.environ)
-    store = args.store or default_store()
+    env = dict(os.environ)  # the app reads its settings from this environment (and the config file)
+    store = str(args.settings.store)
     if args.demo:
-        store = args.store or str(Path.home() / ".local" / "share" / "copydesk" / "demo-store")
+        store = args.store or str(DEFAULT_STORE_DIR.parent / "demo-store")
         ensure_demo_store(store)
         env["COPYDESK_DEMO"] = "1"
     env["COPYDESK_STORE"] = store
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app" / "ui.py"),
            "--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
-    print(f"copydesk UI on http://{args.host}:{args.port}  (store: {store}; Ctrl-C to stop)", file=sys.stderr)
+    shown = args.settings.chroma_url if args.settings.chroma_url and not args.demo else store
+    print(f"copydesk UI on http://{args.host}:{args.port}  (store: {shown}; Ctrl-C to stop)", file=sys.stderr)
     try:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
@@ -202,10 +190,9 @@ def cmd_ui(args) -> int:
 
 
 def cmd_llm(args) -> int:
-    from claims.llm import LLMConfig, connection_test
+    from claims.llm import connection_test
 
-    config = LLMConfig.from_env()
-    result = connection_test(config)
+    result = connection_test(args.settings.llm_config())
     print(json.dumps(result, indent=2, default=str))
     return 0 if result.get("ok", result.get("reachable")) else 2
 
@@ -217,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("ingest", help="add files or folders (.txt .md .html .pdf .jsonl) to a store")
-    s.add_argument("--store", help="store directory (default: $COPYDESK_STORE or ~/.local/share/copydesk/store)")
+    s.add_argument("--store", help="store directory (default: $COPYDESK_STORE, the config file's store, "
+                                   "else ~/.local/share/copydesk/store)")
     s.add_argument("--remove", action="store_true", help="remove the named documents (by source) instead")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("paths", nargs="+", metavar="PATH")
@@ -293,14 +281,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in PASS_THROUGH:
             rest = argv[1:]
+            Settings.load().apply()
             return PASS_THROUGH[argv[0]](argparse.Namespace(suite_args=rest, convert_args=rest))
         args = parser.parse_args(argv)
+        args.settings = _settings_from(args)
         return args.func(args)
     except KeyboardInterrupt:
         print("copydesk: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - user errors become one line; anything else re-raises
-        if isinstance(exc, _user_errors()):
+        if isinstance(exc, USER_ERRORS):
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             print(f"copydesk: error: {message}", file=sys.stderr)
             return 2

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -116,10 +115,8 @@ def document_id(draft: str) -> str:
 
 
 def default_review_db(store_dir: str | Path | None = None) -> Path:
-    """COPYDESK_REVIEW_DB, else next to the store, else ~/.local/share/copydesk/reviews.sqlite3."""
-    env = os.environ.get("COPYDESK_REVIEW_DB")
-    if env:
-        return Path(env).expanduser()
+    """Next to the store, else ~/.local/share/copydesk/reviews.sqlite3 (the settings' review_db overrides it:
+    `Settings.review_db_path()`)."""
     if store_dir:
         return Path(store_dir).expanduser().resolve().parent / f"{Path(store_dir).name}.reviews.sqlite3"
     return DEFAULT_REVIEW_DB

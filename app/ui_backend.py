@@ -6,7 +6,6 @@ one place and tests can replace a function with monkeypatch.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 
 from claims.errors import CopydeskError
 from claims.models import Report
+from claims.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DRAFT = REPO / "app" / "demo" / "draft.txt"
@@ -29,7 +29,7 @@ Progress = Callable[[int, int, str], None]
 
 
 class BackendUnavailable(CopydeskError):
-    """A part of the backend this page needs is not installed or not built yet."""
+    """A resource this page needs is missing (e.g. no eval set at the path given)."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,41 @@ class LLMSettings:
     api_key: str = ""
 
 
+def app_settings() -> Settings:
+    """The app's settings: environment (COPYDESK_*, set by `copydesk ui`) > config file > defaults.
+    Read on each call (cheap), so a page sees the environment it runs in; the process-wide parts are applied."""
+    return Settings.load().apply()
+
+
 def store_dir() -> str:
-    return os.environ.get("COPYDESK_STORE") or str(Path.home() / ".local" / "share" / "copydesk" / "store")
+    return str(app_settings().store)
+
+
+def chroma_url() -> str | None:
+    return app_settings().chroma_url
 
 
 def demo_mode() -> bool:
-    return os.environ.get("COPYDESK_DEMO", "") not in ("", "0", "false")
+    return app_settings().demo
+
+
+def review_db() -> Path:
+    """The reviewers' database: COPYDESK_REVIEW_DB, else beside the store."""
+    from app.review_store import default_review_db
+
+    chosen = app_settings()
+    return chosen.review_db or default_review_db(chosen.store)
+
+
+def eval_out_dir() -> str | None:
+    """Where the Evaluate page writes its runs (COPYDESK_EVAL_OUT; None: the system's temporary folder)."""
+    chosen = app_settings().eval_out
+    return str(chosen) if chosen else None
+
+
+def _has_corpus() -> bool:
+    """A store to check against: the Chroma server when COPYDESK_CHROMA_URL is set, else an existing store folder."""
+    return bool(chroma_url()) or Path(store_dir()).exists()
 
 
 def demo_draft() -> str:
@@ -58,14 +87,12 @@ _STORES: dict[str, Any] = {}
 
 
 def open_corpus(path: str | None = None):
-    """The retrieval store at `path` (default COPYDESK_STORE), opened once per process."""
-    key = str(Path(path or store_dir()).expanduser().resolve())
+    """The retrieval store, opened once per process: the Chroma server at COPYDESK_CHROMA_URL when set (as in
+    the CLI), else the folder at `path` (default COPYDESK_STORE)."""
+    chosen = app_settings().retrieval
+    key = chosen.chroma_url or str(Path(path or chosen.store_dir).expanduser().resolve())
     if key not in _STORES:
-        try:
-            from retrieval.store import open_store
-        except ImportError as exc:
-            raise BackendUnavailable(f"the corpus store is not available yet ({exc})") from None
-        _STORES[key] = open_store(key)
+        _STORES[key] = chosen.open_store(key if not chosen.chroma_url else None)
     return _STORES[key]
 
 
@@ -90,15 +117,9 @@ def llm_client(settings: LLMSettings):
 
 def llm_config(settings: LLMSettings):
     """The claims.llm configuration: the environment's, with the page's choices on top."""
-    from dataclasses import replace
-
-    try:
-        from claims.llm import LLMConfig
-    except ImportError as exc:
-        raise BackendUnavailable(f"the LLM client is not available yet ({exc})") from None
     chosen = {"backend": settings.backend, "base_url": settings.base_url, "model": settings.model,
               "api_key": settings.api_key}
-    return replace(LLMConfig.from_env(), **{k: v for k, v in chosen.items() if v})
+    return app_settings().llm_config(**chosen)
 
 
 def connection_test(settings: LLMSettings) -> dict[str, Any]:
@@ -110,15 +131,10 @@ def connection_test(settings: LLMSettings) -> dict[str, Any]:
 def check_draft(draft: str, *, as_of: date, settings: LLMSettings = LLMSettings(),
                 progress: Progress | None = None) -> Report:
     """Check the draft against the configured corpus (none when the store does not exist yet)."""
-    try:
-        from claims.pipeline import check
-    except ImportError as exc:
-        raise BackendUnavailable(f"the checking pipeline is not available yet ({exc})") from None
-    store = open_corpus() if Path(store_dir()).exists() else None
-    try:
-        return check(draft, store=store, as_of=as_of, llm=llm_client(settings), progress=progress)
-    except ImportError as exc:  # a stage of the pipeline has not landed yet
-        raise BackendUnavailable(f"the checking pipeline is incomplete ({exc})") from None
+    from claims.pipeline import check
+
+    store = open_corpus() if _has_corpus() else None
+    return check(draft, store=store, as_of=as_of, llm=llm_client(settings), progress=progress)
 
 
 def ingest_uploads(files: Iterable[tuple[str, bytes]], progress: Progress | None = None) -> Any:
@@ -189,18 +205,16 @@ def run_eval(set_path: str | Path, *, out_dir: Path, limit: int | None, seed: in
 
     Writes predictions, metrics, a summary and plots to out_dir, as `copydesk eval --out` does.
     """
-    try:
-        from evals.formats import load_set, sample_items
-        from evals.metrics import compute_metrics
-        from evals.runner import EvalResult, write_outputs
-        from evals.runner import run_eval as runner
-    except ImportError as exc:
-        raise BackendUnavailable(f"the eval runner is not available yet ({exc})") from None
+    from evals.formats import load_set, sample_items
+    from evals.metrics import compute_metrics
+    from evals.runner import EvalResult, write_outputs
+    from evals.runner import run_eval as runner
+
     path = Path(set_path).expanduser()
     if not path.is_file():
         raise BackendUnavailable(f"no eval set at {path}")
     items = sample_items(load_set(path), limit, seed)
-    store = open_corpus() if Path(store_dir()).exists() else None
+    store = open_corpus() if _has_corpus() else None
     llm = llm_client(settings)
     batch = max(1, len(items) // 20)
     records: list[dict[str, Any]] = []
@@ -230,7 +244,7 @@ def plots_in(out_dir: Path) -> list[Path]:
 
 def document_text(source: str) -> str | None:
     """The whole text of a corpus document, or None when there is no store or no such document."""
-    if not Path(store_dir()).exists():
+    if not _has_corpus():
         return None
     try:
         return open_corpus().document_text(source)
@@ -240,7 +254,7 @@ def document_text(source: str) -> str | None:
 
 def corpus_overview() -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(documents with passage counts and dates, store statistics); empty when no store exists yet."""
-    if not Path(store_dir()).exists():
+    if not _has_corpus():
         return [], {}
     store = open_corpus()
     return list(store.documents()), dict(store.stats())

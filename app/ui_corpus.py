@@ -23,11 +23,11 @@ def _ingest(action, *args) -> None:
     bar, progress = _progress_bar()
     try:
         stats = action(*args, progress=progress)
-    except (CopydeskError, ValueError, OSError) as exc:  # LoadError is a ValueError
+    except (CopydeskError, OSError) as exc:  # every copydesk user error (LoadError, StoreError, ...)
         bar.empty()
         st.error(escape_markdown(str(exc)))
         return
-    except Exception as exc:  # noqa: BLE001 - e.g. StoreError: one line here, the traceback in the server log
+    except Exception as exc:  # noqa: BLE001 - a bug: one line here, the traceback in the server log
         bar.empty()
         logging.getLogger("copydesk.ui").exception("ingest failed")
         st.error(escape_markdown(f"Ingest failed ({type(exc).__name__}: {exc})"))

@@ -5,8 +5,6 @@ and is never written to disk or logs.
 """
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from app import ui_backend as backend
@@ -16,7 +14,6 @@ from claims.errors import CopydeskError
 
 BACKENDS = {"none": "None (offline rules and judge)", "local": "Local llama.cpp server",
             "openai-compatible": "OpenAI-compatible endpoint"}
-KEY_ENV = "OPENAI_API_KEY"
 
 
 def page() -> None:
@@ -26,11 +23,12 @@ def page() -> None:
                             index=list(BACKENDS).index(current.backend), key="llm_backend")
     base_url, model, api_key = "", "", ""
     if backend_name == "openai-compatible":
-        base_url = st.text_input("Base URL", value=current.base_url or os.environ.get("OPENAI_BASE_URL", ""),
+        configured = backend.app_settings()  # environment > config file > defaults
+        base_url = st.text_input("Base URL", value=current.base_url or configured.llm_base_url or "",
                                  placeholder="http://127.0.0.1:8000/v1", key="llm_base_url")
-        model = st.text_input("Model", value=current.model or os.environ.get("COPYDESK_LLM_MODEL", ""), key="llm_model")
-        from_env = bool(os.environ.get(KEY_ENV))
-        api_key = st.text_input(f"API key (this session only{'; blank uses $' + KEY_ENV if from_env else ''})",
+        model = st.text_input("Model", value=current.model or configured.llm_model or "", key="llm_model")
+        configured_key = configured.llm_api_key is not None
+        api_key = st.text_input(f"API key (this session only{'; blank uses the configured key' if configured_key else ''})",
                                 value=current.api_key, type="password", key="llm_api_key")
     elif backend_name == "local":
         st.caption("Uses the packaged local model through a llama.cpp server (see `copydesk llm test`).")
@@ -41,7 +39,7 @@ def page() -> None:
         with st.spinner("Testing\u2026"):
             try:
                 result = backend.connection_test(settings)
-            except (CopydeskError, ImportError, ValueError) as exc:
+            except CopydeskError as exc:
                 st.error(escape_markdown(f"Connection failed: {exc}"))
                 return
         shown = {k: v for k, v in result.items() if "key" not in k.lower()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import ui_backend as backend
-from app.review_store import ReviewStore, default_review_db
+from app.review_store import ReviewStore
 
 
 @st.cache_resource(show_spinner=False)
@@ -14,7 +14,7 @@ def _review_store(path: str) -> ReviewStore:
 
 def review_store() -> ReviewStore:
     """The reviewer-decision database: COPYDESK_REVIEW_DB, else beside the store."""
-    return _review_store(str(default_review_db(backend.store_dir())))
+    return _review_store(str(backend.review_db()))
 
 
 def llm_settings() -> backend.LLMSettings:

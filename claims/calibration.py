@@ -10,23 +10,39 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
+from claims.errors import CopydeskError
+
 VERIFIER_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"
-VERIFIER_ENV = "COPYDESK_VERIFIER"  # another weights file (an experiment's), read instead of the shipped one
 DEFAULT_RELIABILITY = 0.8  # used for a comparator decision the dev split never produced
 
 
-class CalibrationError(ValueError):
+class CalibrationError(CopydeskError, ValueError):
     """The stored calibration parameters are missing or malformed."""
 
 
+_verifier_override: Path | None = None  # another weights file (an experiment's): the settings' `verifier`
+
+
+def set_verifier_path(path: Path | None) -> None:
+    """Read the verifier weights (and their calibration) from `path` from now on; None: the shipped ones.
+    Process-wide, like the loaded weights; the edges call it through `claims.settings.Settings.apply()`."""
+    global _verifier_override
+    chosen = Path(path) if path else None
+    if chosen != _verifier_override:
+        _verifier_override = chosen
+        load_calibration.cache_clear()
+        from claims import judge
+
+        judge.load_verifier.cache_clear()
+
+
 def verifier_path() -> Path:
-    """The verifier weights in use: $COPYDESK_VERIFIER when set, else the shipped claims/data/verifier.json."""
-    return Path(os.environ[VERIFIER_ENV]) if os.environ.get(VERIFIER_ENV) else VERIFIER_PATH
+    """The verifier weights in use: the one set by `set_verifier_path`, else the shipped claims/data/verifier.json."""
+    return _verifier_override or VERIFIER_PATH
 
 
 @lru_cache(maxsize=1)

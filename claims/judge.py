@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from claims.calibration import calibrate, verifier_path
+from claims.errors import CopydeskError
 from claims.compare import (
     EvidenceSentence, antonym_conflict, _date_label, _family, _relation, _strict, compare, content_words, dates_in,
     evidence_sentences, interval, quantities_in, statement_claims, stem,
@@ -54,7 +55,7 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*\d|\d|n't")
 _ENTITY = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-zA-Z\-]+")
 
 
-class VerifierUnavailable(RuntimeError):
+class VerifierUnavailable(CopydeskError, RuntimeError):
     """The shipped verifier weights are missing or malformed."""
 
 

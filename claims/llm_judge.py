@@ -24,6 +24,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from claims.calibration import CalibrationError, calibrate
+from claims.errors import CopydeskError
 from claims.models import Citation, Label, Verdict
 from retrieval.chunking import split_sentences
 from retrieval.types import Passage
@@ -53,7 +55,7 @@ class JudgeOutput(BaseModel):
     quotes: list[QuoteRef] = Field(default_factory=list)
 
 
-class JudgeInputError(ValueError):
+class JudgeInputError(CopydeskError, ValueError):
     """The statement to judge is empty."""
 
 
@@ -117,10 +119,8 @@ def format_passages(passages: list[Passage]) -> str:
 
 def confidence(raw: float) -> float:
     try:
-        from claims.calibration import calibrate
-
         return float(calibrate(METHOD, raw))
-    except (ImportError, ValueError):  # CalibrationError is a ValueError: no calibration for this method yet
+    except CalibrationError:  # no calibration for this method yet
         return raw
 
 

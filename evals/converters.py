@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import random
 import re
 import sys
@@ -22,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from claims.errors import CopydeskError
 from claims.models import Label
 from evals.formats import default_shared_dir
 
@@ -29,15 +29,16 @@ DEFAULT_OUT_DIR = Path.home() / ".cache" / "copydesk" / "evalsets"
 
 
 def evalsets_dir() -> Path:
-    """Where converted sets live: $COPYDESK_EVALSETS, else ~/.cache/copydesk/evalsets."""
-    env = os.environ.get("COPYDESK_EVALSETS")
-    return Path(env) if env else DEFAULT_OUT_DIR
+    """Where converted sets live: the settings' `evalsets` ($COPYDESK_EVALSETS, else ~/.cache/copydesk/evalsets)."""
+    from claims.settings import Settings
+
+    return Settings.load().evalsets or DEFAULT_OUT_DIR
 
 _FEVER_TOKENS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
                  "-COLON-": ":", "``": '"', "''": '"'}
 
 
-class ConverterError(ValueError):
+class ConverterError(CopydeskError, ValueError):
     """An unknown converter name or a missing/unreadable raw file."""
 
 

@@ -12,7 +12,6 @@ A set is JSONL; each line is either
 from __future__ import annotations
 
 import json
-import os
 import random
 from collections import defaultdict
 from datetime import date as Date
@@ -21,12 +20,13 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from claims.errors import CopydeskError
 from claims.models import ClaimKind, FlagKind, Label
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-class EvalSetError(ValueError):
+class EvalSetError(CopydeskError, ValueError):
     """A set file is missing or malformed; the message names the file and line."""
 
 
@@ -106,9 +106,10 @@ Item = Union[ClaimItem, DocumentItem]
 
 
 def default_shared_dir() -> Path:
-    """The shared data folder: $COPYDESK_SHARED, else ../shared beside the repository."""
-    env = os.environ.get("COPYDESK_SHARED")
-    return Path(env) if env else REPO_ROOT.parent / "shared"
+    """The shared data folder: the settings' `shared` ($COPYDESK_SHARED, else ../shared beside the repository)."""
+    from claims.settings import Settings
+
+    return Settings.load().shared
 
 
 def document_text(item: DocumentItem, shared_dir: Path | None = None) -> str:

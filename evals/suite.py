@@ -71,9 +71,9 @@ COLUMNS = ["set", "mode", "n", "accuracy", "macro_f1", "balanced_accuracy", "ext
 
 
 def llm_configured() -> bool:
-    from claims.llm import LLMConfig
+    from claims.settings import Settings
 
-    return LLMConfig.from_env().backend != "none"
+    return Settings.load().llm_config().backend != "none"
 
 
 def run_suite(*, quick: bool = False, with_llm: bool | None = None, out_dir: Path | None = DEFAULT_OUT,
@@ -89,9 +89,9 @@ def run_suite(*, quick: bool = False, with_llm: bool | None = None, out_dir: Pat
     if with_llm is None:
         with_llm = llm_configured()
     if with_llm:
-        from claims.llm import get_client
+        from claims.settings import Settings
 
-        client = get_client()
+        client = Settings.load().llm_client()
         if client is None:
             raise EvalSetError("--llm asks for an LLM but none is configured: set COPYDESK_LLM")
         modes.append(("llm", client))

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from retrieval.errors import CopydeskError
 from retrieval.types import Document
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ _HTML_DATE_META = ("article:published_time", "date", "pubdate", "publishdate", "
                    "og:published_time", "datepublished", "article:modified_time")
 
 
-class LoadError(ValueError):
+class LoadError(CopydeskError, ValueError):
     """A file could not be loaded; the message is one line and names the file."""
 
 

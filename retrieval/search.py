@@ -19,6 +19,7 @@ from typing import Callable, Literal, Protocol, Sequence
 
 import numpy as np
 
+from retrieval.errors import CopydeskError
 from retrieval.keyword import KeywordIndex, keyword_index
 from retrieval.rerank import Reranker, candidates_from, default_reranker
 from retrieval.store import Store, StoreError, _date_number, index_text, passage_from_record
@@ -29,7 +30,7 @@ RRF_K = 60  # the usual constant of reciprocal rank fusion
 CANDIDATES = 30  # how deep each ranking is read before fusing
 
 
-class SearchError(ValueError):
+class SearchError(CopydeskError, ValueError):
     """A search request is malformed (empty query, bad k or mode)."""
 
 

@@ -8,7 +8,7 @@ all its passages were added, so a failure mid-ingest never leaves half a documen
 Locks: Chroma's embedded client waits without limit on an SQLite file that another process holds locked
 (an open write transaction: `BEGIN EXCLUSIVE`, or just `BEGIN IMMEDIATE`: its reads take the write lock
 too). Before each read and each write batch, `_LockProbe` asks the kernel whether another process holds
-SQLite's write locks, waits up to $COPYDESK_STORE_LOCK_WAIT seconds (default 2) for them to go, and raises
+SQLite's write locks, waits up to `lock_wait_s` seconds (default 2) for them to go, and raises
 `StoreBusy` instead of hanging, before anything was changed. A lock taken after the probe, in the middle
 of a Chroma call, still makes that call wait.
 """
@@ -30,24 +30,21 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from retrieval.chunking import DEFAULT_MAX_TOKENS, chunk_document
+from retrieval.errors import CopydeskError
+from retrieval.settings import DEFAULT_LOCK_WAIT_S, DEFAULT_STORE_DIR
 from retrieval.embeddings import CopydeskEmbeddingFunction, Embedder, EmbedderUnavailable, get_embedder
 from retrieval.types import Document, Passage
 
 PASSAGES = "copydesk_passages"
 DOCUMENTS = "copydesk_documents"
 META_ID = "__copydesk_meta__"
-STORE_ENV = "COPYDESK_STORE"
-URL_ENV = "COPYDESK_CHROMA_URL"
-DEFAULT_STORE_DIR = ".copydesk/store"
 DEFAULT_BATCH_SIZE = 256  # passages embedded and written per call
 CHUNKS_PER_ROUND = 8  # documents are read, checked and committed in rounds of up to 8 batches' worth
 _PAGE = 5000
 ROW_DIM = 2  # vector width of document rows
-LOCK_WAIT_ENV = "COPYDESK_STORE_LOCK_WAIT"
-DEFAULT_LOCK_WAIT_S = 2.0
 
 
-class StoreError(RuntimeError):
+class StoreError(CopydeskError, RuntimeError):
     """The store cannot be opened or written; the message says why in one line."""
 
 
@@ -108,22 +105,14 @@ class _LockProbe:
         return (self._conflicts(fcntl.F_WRLCK, _RESERVED_BYTE, 1) or self._conflicts(fcntl.F_RDLCK, _PENDING_BYTE, 1)
                 or self._conflicts(fcntl.F_RDLCK, _SHARED_FIRST, _SHARED_SIZE))
 
-    def check(self, location: str) -> None:
-        """Raise StoreBusy when another process still holds the store locked after the short wait."""
-        deadline = time.monotonic() + _lock_wait_s()
+    def check(self, location: str, wait_s: float = DEFAULT_LOCK_WAIT_S) -> None:
+        """Raise StoreBusy when another process still holds the store locked after waiting `wait_s` seconds."""
+        deadline = time.monotonic() + wait_s
         while self.held_by_another_process():
             if time.monotonic() >= deadline:
                 raise StoreBusy(f"store {location} is locked by another process (busy writing?); nothing was "
                                 f"changed: try again when it has finished")
             time.sleep(0.02)
-
-
-def _lock_wait_s() -> float:
-    value = os.environ.get(LOCK_WAIT_ENV, "")
-    try:
-        return float(value) if value else DEFAULT_LOCK_WAIT_S
-    except ValueError:
-        raise StoreError(f"{LOCK_WAIT_ENV} must be a number of seconds, not {value!r}") from None
 
 
 Method = TypeVar("Method", bound=Callable[..., Any])
@@ -203,8 +192,10 @@ def passage_from_record(passage_id: str, text: str, meta: dict[str, Any], score:
 class Store:
     """A corpus of documents and their passages in Chroma. Use `open_store` to get one."""
 
-    def __init__(self, client: Any, embedder: Embedder, location: str, local_dir: Path | None) -> None:
+    def __init__(self, client: Any, embedder: Embedder, location: str, local_dir: Path | None,
+                 lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> None:
         self.client = client
+        self.lock_wait_s = lock_wait_s
         self.embedder = embedder
         self.location = location
         self.local_dir = local_dir  # where caches such as the keyword index live (None: a per-URL cache dir)
@@ -225,7 +216,7 @@ class Store:
         if self.local_dir is not None:
             probe = _LockProbe.for_store(self.local_dir)
             if probe is not None:
-                probe.check(self.location)
+                probe.check(self.location, self.lock_wait_s)
 
     # ----- meta record: embedder name and revision -------------------------------------------------
     def _meta(self) -> dict[str, Any]:
@@ -454,9 +445,10 @@ def _check_embedder(store: Store, requested: Embedder | None) -> Store:
 
 
 def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
-               embedder: Embedder | str | None = None) -> Store:
-    """Open (or create) a store: embedded Chroma at `path` (default $COPYDESK_STORE or .copydesk/store),
-    or the Chroma server at `url` (or $COPYDESK_CHROMA_URL when no path is given)."""
+               embedder: Embedder | str | None = None, lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Store:
+    """Open (or create) a store: embedded Chroma at `path` (default ~/.local/share/copydesk/store), or the
+    Chroma server at `url`. `lock_wait_s`: how long to wait for a store another process is writing.
+    Nothing here reads the environment: the edges pass their settings in (`RetrievalSettings.open_store()`)."""
     import chromadb
     from chromadb.config import Settings
 
@@ -465,7 +457,6 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
     except EmbedderUnavailable as error:
         raise StoreError(str(error)) from None
     settings = Settings(anonymized_telemetry=False)
-    url = url or (None if path is not None else os.environ.get(URL_ENV))
     if url:
         from urllib.parse import urlparse
 
@@ -476,9 +467,11 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
             client.heartbeat()
         except Exception as error:
             raise StoreError(f"cannot reach the Chroma server at {url}: {_one_line(error)}") from None
-        store = Store(client, chosen, url, None)
+        store = Store(client, chosen, url, None, lock_wait_s)
     else:
-        directory = Path(path if path is not None else os.environ.get(STORE_ENV, DEFAULT_STORE_DIR))
+        if lock_wait_s < 0:
+            raise StoreError(f"the store lock wait must be a number of seconds >= 0, not {lock_wait_s!r}")
+        directory = Path(path if path is not None else DEFAULT_STORE_DIR).expanduser()
         if directory.exists() and not directory.is_dir():
             raise StoreError(f"store path {directory} is a file, not a folder")
         sqlite_file = directory / "chroma.sqlite3"
@@ -488,10 +481,10 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
                     raise StoreError(f"store {directory} is corrupt: chroma.sqlite3 is not an SQLite database")
             probe = _LockProbe.for_store(directory)
             if probe is not None:
-                probe.check(str(directory))
+                probe.check(str(directory), lock_wait_s)
         try:
             client = chromadb.PersistentClient(path=str(directory), settings=settings)
         except Exception as error:
             raise StoreError(f"cannot open store {directory} (corrupt or locked?): {_one_line(error)}") from None
-        store = Store(client, chosen, str(directory), directory)
+        store = Store(client, chosen, str(directory), directory, lock_wait_s)
     return _check_embedder(store, embedder if not isinstance(embedder, str) and embedder is not None else None)

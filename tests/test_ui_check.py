@@ -208,7 +208,6 @@ def test_reopen_a_reviewed_draft_from_the_sidebar(monkeypatch, tmp_path):
 
 
 def test_real_pipeline_review_follows_the_claim_after_an_edit(monkeypatch, tmp_path):
-    pytest.importorskip("claims.pipeline")
     env(monkeypatch, tmp_path)  # no corpus store: the real pipeline checks against the roster only
     draft = ui_backend.demo_draft()
     at = check(new_app().run(), draft)

@@ -10,7 +10,6 @@ DEMO_CORPUS = ui_backend.REPO / "app" / "demo" / "corpus"
 
 
 def test_ingest_folder_list_and_remove(monkeypatch, tmp_path):
-    pytest.importorskip("retrieval.store")
     env(monkeypatch, tmp_path)
     at = new_app("Corpus").run()
     assert not at.exception
