@@ -101,6 +101,14 @@ def build_cross_encoder_graph(weights: dict[str, np.ndarray], config: dict[str, 
     return model
 
 
+def models_dir() -> Path:
+    """Where built graphs are kept: the process's model runtime's cache (the settings), else the default."""
+    from retrieval.embeddings import model_runtime
+
+    runtime = model_runtime()
+    return Path(runtime.cache_dir) / "models" if runtime.cache_dir else cache_dir()
+
+
 def cached_graph(model_dir: Path, data_dir: Path = DATA_DIR, name: str = MODEL_NAME, quantized: bool = True) -> Path:
     """The merged cross-encoder's ONNX file (int8 per channel unless `quantized` is False), built once."""
     base_file, config_file = model_dir / "model.safetensors", model_dir / "config.json"
@@ -109,8 +117,8 @@ def cached_graph(model_dir: Path, data_dir: Path = DATA_DIR, name: str = MODEL_N
         if not path.is_file():
             raise CrossEncoderUnavailable(f"cross-encoder input not found: {path}")
     key = f"{file_sha256(base_file)[:12]}-{file_sha256(delta_file)[:12]}-g{GRAPH_VERSION}"
-    fp32 = cache_dir() / f"{name}-{key}-fp32.onnx"
-    q8 = cache_dir() / f"{name}-{key}-q8pc.onnx"
+    fp32 = models_dir() / f"{name}-{key}-fp32.onnx"
+    q8 = models_dir() / f"{name}-{key}-q8pc.onnx"
     target = q8 if quantized else fp32
     if target.is_file():
         return target
@@ -146,7 +154,7 @@ class CrossEncoder:
             from tokenizers import Tokenizer
         except ImportError as error:
             raise CrossEncoderUnavailable(f"the cross-encoder needs onnxruntime and tokenizers ({error})") from None
-        from retrieval.embeddings import EmbedderUnavailable, _minilm_dir
+        from retrieval.embeddings import EmbedderUnavailable, _minilm_dir, model_runtime
 
         try:
             model_dir = model_dir or _minilm_dir()
@@ -159,7 +167,7 @@ class CrossEncoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_length, strategy="longest_first")
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or 2
+        options.intra_op_num_threads = threads or model_runtime().threads or 2
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
