@@ -18,6 +18,9 @@ from claims.errors import CopydeskError
 
 VERIFIER_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"
 DEFAULT_RELIABILITY = 0.8  # used for a comparator decision the dev split never produced
+# Comparator decision keys: the checker's method (its registry name) and the outcome.
+COMPARATOR_KEYS = frozenset(f"{method}:{outcome}" for method in ("comparator:quantity", "comparator:date")
+                            for outcome in ("supported", "contradicted"))
 
 
 class CalibrationError(CopydeskError, ValueError):
@@ -64,17 +67,20 @@ def sigmoid(x: float) -> float:
 def calibrate(method: str, raw_score: float) -> float:
     """The probability that a verdict from `method` with `raw_score` is right.
 
-    `method` is "judge:offline" (raw_score: the classifier's margin) or a comparator decision key such
-    as "comparator:quantity:supported" (raw_score ignored: comparators have one measured reliability).
+    `method` is "judge:offline" (raw_score: the classifier's margin), "judge:llm" (its raw score), or a
+    comparator decision key such as "comparator:quantity:supported" (raw_score ignored: comparators have
+    one measured reliability).
     """
     params = load_calibration()
-    if method.startswith("comparator"):
+    if method in COMPARATOR_KEYS:
         return float(params.get("reliability", {}).get(method, DEFAULT_RELIABILITY))
     if method == "judge:offline":
         platt = params.get("platt")
         if not platt:
             return min(max(raw_score, 0.0), 1.0)
         return sigmoid(platt["a"] * raw_score + platt["b"])
+    if method == "judge:llm":  # not fitted yet: the judge's fixed raw mapping (claims/llm_judge.py)
+        return float(raw_score)
     raise CalibrationError(f"no calibration for method {method!r}")
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from claims.errors import CopydeskError
 from claims.compare import EvidenceSentence, evidence_sentences
 from claims.models import Citation, Label, Verdict
 from retrieval.types import Passage
@@ -103,5 +104,5 @@ class NLIJudge:
         return float(1.0 - probs[2]) >= minimum
 
 
-class JudgeUnavailable(RuntimeError):
+class JudgeUnavailable(CopydeskError, RuntimeError):
     """The NLI judge cannot run here; the caller falls back to the feature judge and says so."""

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.errors import CopydeskError
 from retrieval.minilm_onnx import (
     ModelBuildError, _save_atomically, build_graph, cache_dir, file_sha256, read_safetensors,
 )
@@ -32,7 +33,7 @@ CLASSES = ("supported", "contradicted", "not_enough_evidence")
 GRAPH_VERSION = "1"
 
 
-class CrossEncoderUnavailable(RuntimeError):
+class CrossEncoderUnavailable(CopydeskError, RuntimeError):
     """The cross-encoder cannot run here (missing base weights, delta, onnx or onnxruntime)."""
 
 

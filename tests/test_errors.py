@@ -15,7 +15,8 @@ from retrieval.errors import CopydeskError
 PACKAGES = ("retrieval", "claims", "evals", "app")
 NOT_IMPORTED = {"app.ui"}  # the Streamlit entry script runs its page when imported
 # Parsers' internal contract errors (a bad pattern kind, a string that is not a number): bugs, not user errors.
-INTERNAL = {"claims.dates.DateError", "claims.quantities.QuantityError"}
+# programming errors, not user errors: parser contracts and a checker breaking the verification protocol
+INTERNAL = {"claims.dates.DateError", "claims.quantities.QuantityError", "claims.verification.decide.CheckerContractError"}
 
 
 def product_exceptions() -> dict[str, type[BaseException]]:
