@@ -59,7 +59,7 @@ def test_a_neighbouring_figure_goes_to_the_judge_not_the_comparators():
     neighbour = passage("After a long dispute with shipping lines, the port authority borrowed 48 million euros "
                         "in 2024.")
     assert comparator_verdict(statement, [neighbour], AS_OF) is None
-    assert verify_statement(statement, [neighbour], AS_OF).method == "judge:offline"
+    assert verify_statement(statement, [neighbour], AS_OF).method == "judge:nli"
     revised = passage(statement.replace("61", "48"))
     assert comparator_verdict(statement, [revised], AS_OF).label is Label.contradicted
 
@@ -87,7 +87,7 @@ def test_a_failing_llm_falls_back_to_the_offline_judge(monkeypatch):
     claim = Claim(id="c1", text="the alliance", start=0, end=12, kind="other",
                   statement="The alliance was signed by both governments.")
     verdict = decide(claim, [passage(TROOPS)], Context(as_of=AS_OF, llm=object()))
-    assert verdict.method == "judge:offline"
+    assert verdict.method == "judge:nli"
     assert verdict.note and "fell back to the offline judge" in verdict.note and "ConnectionError" in verdict.note
 
 

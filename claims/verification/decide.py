@@ -62,7 +62,7 @@ def decide(claim: Claim, evidence: list[Passage], context: Context, *, checkers:
     verdict, checker = STRATEGIES[strategy](claim, evidence, context, checkers)
     fallback = context.fallback_notes.get(claim.id)
     if fallback is not None:
-        target = "the offline judge" if checker.name == "judge:offline" else checker.name
+        target = {"judge:offline": "the offline judge", "judge:nli": "the offline judge (NLI)"}.get(checker.name, checker.name)
         verdict = verdict.model_copy(update={"note": f"{fallback}: fell back to {target}"})
     if checker.role == "judge":
         verdict = attributable(claim, verdict, context.claims)

@@ -9,16 +9,17 @@ from __future__ import annotations
 from claims.verification.checker import Checker
 from claims.verification.comparators import DateComparator, QuantityComparator
 from claims.verification.judges import LLMJudgeChecker, OfflineJudgeChecker
+from claims.verification.nli import NLIJudgeChecker
 from claims.verification.roster_checker import RosterChecker
 
 CHECKERS: tuple[Checker, ...] = (
     RosterChecker(),
     QuantityComparator(),
     DateComparator(),
+    NLIJudgeChecker(defer_to_llm=True),  # with an LLM configured: only the claims the NLI model is sure of
     LLMJudgeChecker(),  # only with an LLM configured; gives way when the model fails
-    # A model judge that answers offline (an NLI cross-encoder, claims/verification/nli.py) goes here: after
-    # the comparators and the LLM, before the offline MLP judge, which always answers and so comes last.
-    OfflineJudgeChecker(),
+    NLIJudgeChecker(),  # the default offline judge (the NLI cross-encoder)
+    OfflineJudgeChecker(),  # the feature-based MLP judge, only where the NLI model cannot run
 )
 
 

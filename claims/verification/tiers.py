@@ -15,6 +15,9 @@ Where the numbers come from:
 - roster: verdicts from roster rows carry 0.95 (supported) and 0.90 (contradicted), learned corpus rows
   0.70; on the planted and seed sets (development sets for the officials checks) the roster's flags were
   1.0 precise. Row-backed verdicts are findings, corpus-learned ones suggestions.
+- judge:nli (the NLI cross-encoder): per label, from its card (retrieval/data/nli-minilm-v1.json
+  "finding_threshold", chosen by scripts/calibrate_nli.py on the dev split of its training data: the lowest
+  calibrated probability at which its supported / contradicted pair readings were >= 0.90 precise).
 - judges (judge:offline, the shipped MLP; judge:llm): absent. Neither reached 0.90 precision at any
   confidence that leaves more than a handful of verdicts (the offline judge's "contradicted" was right 18 of
   50 times on VitaminC-numeric), so their verdicts are suggestions. A judge whose dev split shows such a
@@ -38,4 +41,9 @@ def tier_of(verdict: Verdict) -> Tier:
     if verdict.label is Label.not_enough_evidence:
         return "suggestion"
     floor = MIN_CONFIDENCE.get(verdict.method)
+    if verdict.method == "judge:nli":
+        from claims.verification.nli import nli_judge
+
+        judge = nli_judge()
+        floor = judge.finding_threshold.get(verdict.label) if judge is not None else None
     return "finding" if floor is not None and verdict.confidence >= floor else "suggestion"
