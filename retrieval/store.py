@@ -38,6 +38,7 @@ DOCUMENTS = "copydesk_documents"
 META_ID = "__copydesk_meta__"
 STORE_ENV = "COPYDESK_STORE"
 URL_ENV = "COPYDESK_CHROMA_URL"
+TOKEN_ENV = "COPYDESK_CHROMA_TOKEN"  # bearer token sent to a Chroma server (or the proxy that guards it)
 DEFAULT_STORE_DIR = ".copydesk/store"
 DEFAULT_BATCH_SIZE = 256  # passages embedded and written per call
 CHUNKS_PER_ROUND = 8  # documents are read, checked and committed in rounds of up to 8 batches' worth
@@ -453,10 +454,32 @@ def _check_embedder(store: Store, requested: Embedder | None) -> Store:
     return store
 
 
+def _server_settings(url: str, host: str, token: str | None, settings: Any) -> Any:
+    """Settings for a Chroma server: a bearer token when one is given; none is refused off loopback.
+
+    Chroma 1.0-1.5.9's server has a pre-authentication remote code execution flaw (CVE-2026-45829), so
+    copydesk never talks to a server on another host without credentials."""
+    import ipaddress
+
+    if not token:
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise StoreError(f"refusing to use the Chroma server at {url} without credentials: it is not on "
+                             f"loopback; set {TOKEN_ENV} (and put the server behind token auth)")
+        return settings
+    return settings.model_copy(update={
+        "chroma_client_auth_provider": "chromadb.auth.token_authn.TokenAuthClientProvider",
+        "chroma_client_auth_credentials": token})
+
+
 def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
-               embedder: Embedder | str | None = None) -> Store:
+               embedder: Embedder | str | None = None, token: str | None = None) -> Store:
     """Open (or create) a store: embedded Chroma at `path` (default $COPYDESK_STORE or .copydesk/store),
-    or the Chroma server at `url` (or $COPYDESK_CHROMA_URL when no path is given)."""
+    or the Chroma server at `url` (or $COPYDESK_CHROMA_URL when no path is given), sending `token` (or
+    $COPYDESK_CHROMA_TOKEN) as a bearer token; a server off loopback without one is refused."""
     import chromadb
     from chromadb.config import Settings
 
@@ -470,9 +493,11 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
         from urllib.parse import urlparse
 
         parsed = urlparse(url if "://" in url else f"http://{url}")
+        host = parsed.hostname or "localhost"
+        server_settings = _server_settings(url, host, token or os.environ.get(TOKEN_ENV), settings)
         try:
-            client = chromadb.HttpClient(host=parsed.hostname or "localhost", port=parsed.port or 8000,
-                                         ssl=parsed.scheme == "https", settings=settings)
+            client = chromadb.HttpClient(host=host, port=parsed.port or 8000,
+                                         ssl=parsed.scheme == "https", settings=server_settings)
             client.heartbeat()
         except Exception as error:
             raise StoreError(f"cannot reach the Chroma server at {url}: {_one_line(error)}") from None
