@@ -30,7 +30,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -194,8 +194,8 @@ class Gate:
 
 
 class BodyLimit:
-    """ASGI middleware: a request body over `limit` bytes is answered 413, by its Content-Length before it is
-    read, or as soon as a chunked body passes the limit."""
+    """ASGI middleware: a request body over `limit` bytes is answered 413 (JSON), by its Content-Length before
+    it is read, or as soon as a chunked body passes the limit."""
 
     def __init__(self, app: Any, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -216,10 +216,38 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise HTTPException(413, f"request body is over the limit of {self.limit:,} bytes")
+                    raise StarletteHTTPException(413, f"request body is over the limit of {self.limit:,} bytes")
             return message
 
         await self.app(scope, limited, send)
+
+
+class AccessLog:
+    """ASGI middleware: one JSON log line per request (method, path, status, milliseconds, request id); never
+    the query string or the body. Answers carry the request id as X-Request-Id."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")[:64]
+        request_id = given if re.fullmatch(r"[A-Za-z0-9._-]+", given or "-") and given else uuid.uuid4().hex[:16]
+        status = {"code": 500}
+
+        async def logged_send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, logged_send)
+        finally:
+            _log("request", event="request", request_id=request_id, method=scope.get("method"), path=scope.get("path"),
+                 status=status["code"], ms=round((time.perf_counter() - started) * 1000, 1))
 
 
 class Jobs:
@@ -412,18 +440,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         LOG.error("internal error", extra={"fields": {"path": request.url.path, "exception": type(exc).__name__}})
         return JSONResponse({"error": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
 
-    # -- the access log: method, path, status, time (no query string, no body) --
-    @app.middleware("http")
-    async def access_log(request: Request, call_next: Any) -> Any:
-        started = time.perf_counter()
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        response = await call_next(request)
-        response.headers["X-Request-Id"] = request_id
-        _log("request", event="request", request_id=request_id, method=request.method, path=request.url.path,
-             status=response.status_code, ms=round((time.perf_counter() - started) * 1000, 1))
-        return response
-
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # outermost: refuses before anything is read
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(AccessLog)  # outermost: logs every answer, the 413s included
 
     # -- health --
     @app.get("/healthz", tags=["health"], summary="liveness: the process answers")
