@@ -340,6 +340,8 @@ class CheckRequest(BaseModel):
                               examples=["2026-01-20"])
     doc_id: str | None = Field(None, description="the id to keep the report and its review decisions under "
                                                  "(default: r + the draft's hash)")
+    save: bool = Field(True, description="keep the draft and its report in the review database (false: the "
+                                         "answer has no report_id and nothing is stored)")
 
 
 class BatchRequest(BaseModel):
@@ -463,11 +465,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     v1 = [Depends(require_token)]
 
-    def _check(text: str, as_of: date, doc_id: str | None) -> dict[str, Any]:
+    def _check(text: str, as_of: date, doc_id: str | None, save: bool = True) -> dict[str, Any]:
         started = time.perf_counter()
         report = backend.check_for_service(text, as_of=as_of)
-        report_id = report_id_for(doc_id, report)
-        backend.save_report(report_id, text, report)
+        report_id = report_id_for(doc_id, report) if save else None
+        if report_id:
+            backend.save_report(report_id, text, report)
         _log("check", event="check", report_id=report_id, chars=len(text), claims=len(report.claims),
              contradicted=sum(1 for r in report.claims if r.verdict.label.value == "contradicted"),
              seconds=round(time.perf_counter() - started, 3))
@@ -488,8 +491,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         if len(text) > settings.sync_max_chars:
             raise ApiError(413, f"draft has {len(text):,} characters; /v1/check takes up to "
                                 f"{settings.sync_max_chars:,}: submit it to POST /v1/jobs")
-        out = await gate.run(_check, text, as_of, body.doc_id)
-        return JSONResponse(out, headers={"X-Report-Id": out["report_id"]})
+        out = await gate.run(_check, text, as_of, body.doc_id, body.save)
+        return JSONResponse(out, headers={"X-Report-Id": out["report_id"]} if body.save else None)
 
     @app.post("/v1/jobs", tags=["check"], dependencies=v1, status_code=202,
               summary="check a long draft as a job: answers its id at once; poll GET /v1/jobs/{id}")
@@ -525,13 +528,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             if len(text) > settings.sync_max_chars:
                 raise ApiError(413, f"items[{i}] has {len(text):,} characters; batch items take up to "
                                     f"{settings.sync_max_chars:,}")
-            prepared.append((text, as_of, item.doc_id))
+            prepared.append((text, as_of, item.doc_id, item.save))
 
         def run_all() -> list[dict[str, Any]]:
             results = []
-            for text, as_of, doc_id in prepared:
+            for text, as_of, doc_id, save in prepared:
                 try:
-                    results.append({"report": _check(text, as_of, doc_id)})
+                    results.append({"report": _check(text, as_of, doc_id, save)})
                 except CopydeskError as exc:
                     results.append({"error": _one_line(exc)})
             return results

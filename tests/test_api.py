@@ -252,3 +252,12 @@ def test_loopback_rule():
         require_safe_bind("192.168.1.2", None)
     with pytest.raises(UnsafeBind):
         require_safe_bind("::", "")
+
+
+def test_save_false_keeps_nothing(server):
+    base, _ = server
+    draft = "The northern dam holds 38 billion cubic metres of water, officials said on May 2, 2025."
+    status, report, headers = call(base, "POST", "/v1/check", {"text": draft, "as_of": "2026-01-20", "save": False},
+                                   token=TOKEN)
+    assert status == 200 and "report_id" not in report and "x-report-id" not in headers
+    assert call(base, "GET", f"/v1/reports/r{report['draft_sha']}", token=TOKEN)[0] == 404
