@@ -45,3 +45,19 @@ def test_without_a_store_only_the_roster_decides():
 def test_a_bad_date_string_is_a_clear_error():
     with pytest.raises(ValueError):
         copydesk.check("The budget rose 5% in 2024.", as_of="20 January")
+
+
+def _comparable(report):
+    data = report.to_json()
+    data.pop("seconds", None)
+    return data
+
+
+def test_check_many_on_two_processes_equals_checking_one_by_one(store_dir):
+    draft = (DEMO / "draft.txt").read_text()
+    drafts = [draft, "The programme has cost about 60 billion yen since 2018.",
+              draft.replace("72%", "75%"), "U.S. Treasury Secretary Janet Yellen spoke on Monday."]
+    serial = [copydesk.check(d, store=store_dir, as_of="2026-01-20") for d in drafts]
+    parallel = copydesk.check_many(drafts, store=store_dir, as_of="2026-01-20", processes=2)
+    assert [_comparable(r) for r in parallel] == [_comparable(r) for r in serial]
+    assert serial[2].to_json() != serial[0].to_json()  # the drafts differ, so order matters
