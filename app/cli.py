@@ -189,6 +189,20 @@ def cmd_ui(args) -> int:
         return 0
 
 
+def cmd_serve(args) -> int:
+    from app.api import TOKEN_ENV, serve
+
+    if args.store:
+        os.environ["COPYDESK_STORE"] = args.store
+    token = os.environ.get(TOKEN_ENV) or None  # read here, at the edge, and passed down
+    limits = {"max_concurrency": args.max_concurrency, "max_queue": args.max_queue}
+    try:
+        serve(args.host, args.port, token=token, log_level=args.log_level, **limits)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def cmd_llm(args) -> int:
     from claims.llm import connection_test
 
@@ -264,6 +278,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8501)
     s.set_defaults(func=cmd_ui)
+
+    s = sub.add_parser("serve", help="run the HTTP API (FastAPI on uvicorn; docs at /docs)")
+    s.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1; any other host needs $COPYDESK_API_TOKEN")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--store", help="store directory (default $COPYDESK_STORE; $COPYDESK_CHROMA_URL wins)")
+    s.add_argument("--max-concurrency", type=int, help="checks running at once (default: the number of cores)")
+    s.add_argument("--max-queue", type=int, help="checks waiting for a slot before 429 (default 64)")
+    s.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("llm", help="LLM backend tools")
     llm_sub = s.add_subparsers(dest="llm_command", required=True, parser_class=_Parser)

@@ -262,3 +262,125 @@ def corpus_overview() -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def remove_document(source: str) -> bool:
     return bool(open_corpus().remove(source))
+
+
+# ---- the HTTP API's door (app/api.py): the same backend the pages use ----------------------------------
+# The service keeps no state of its own in memory that a second worker would need: the corpus lives in the
+# store (a Chroma server when several workers share it), reports and review decisions in the review database.
+
+import threading as _threading  # noqa: E402 (this section is appended; the pages' part above is edited elsewhere)
+
+_SERVICE: dict[Any, Any] = {}
+_SERVICE_LOCK = _threading.RLock()  # concurrent first requests open one store, one client
+
+
+def service_store():
+    """The store the service checks against: the Chroma server at $COPYDESK_CHROMA_URL (its token from
+    $COPYDESK_CHROMA_TOKEN), else the store folder (created when missing). Opened once per process."""
+    url = os.environ.get("COPYDESK_CHROMA_URL")
+    with _SERVICE_LOCK:
+        if not url:
+            return open_corpus()
+        if ("store", url) not in _SERVICE:
+            from retrieval.store import open_store
+
+            _SERVICE[("store", url)] = open_store(url=url)
+        return _SERVICE[("store", url)]
+
+
+def service_llm():
+    """The LLM client the service's configuration names ($COPYDESK_LLM...), or None offline; made once."""
+    with _SERVICE_LOCK:
+        if "llm" not in _SERVICE:
+            from claims.llm import LLMConfig, get_client
+
+            _SERVICE["llm"] = get_client(LLMConfig.from_env())
+        return _SERVICE["llm"]
+
+
+def readiness() -> dict[str, Any]:
+    """What /readyz reports: the store opens and answers, and the embedder is loaded."""
+    store = service_store()
+    return {"store": store.location, "passages": store.count(), "embedder": store.embedder.name}
+
+
+def check_for_service(draft: str, *, as_of: date, progress: Progress | None = None) -> Report:
+    """Check one draft against the service's store with its configured LLM (none by default)."""
+    from claims.pipeline import check
+
+    return check(draft, store=service_store(), as_of=as_of, llm=service_llm(), progress=progress)
+
+
+def ingest_documents(items: Iterable[dict[str, Any]]) -> Any:
+    """Ingest documents given as dicts (source, text, title, date, url); returns the store's IngestStats."""
+    from retrieval.types import Document
+
+    return service_store().ingest([Document(**item) for item in items], progress=False)
+
+
+def search_passages(query: str, *, k: int = 5, as_of: date | None = None) -> list[Any]:
+    from retrieval.search import Searcher
+
+    return Searcher(service_store()).search(query, k=k, as_of=as_of)
+
+
+def service_reviews():
+    """The review database of the service: $COPYDESK_REVIEW_DB, else beside the store folder."""
+    from app.review_store import ReviewStore, default_review_db
+
+    path = str(default_review_db(store_dir()))
+    with _SERVICE_LOCK:
+        if ("reviews", path) not in _SERVICE:
+            _SERVICE[("reviews", path)] = ReviewStore(path)
+        return _SERVICE[("reviews", path)]
+
+
+def save_report(report_id: str, draft: str, report: Report) -> None:
+    service_reviews().save_check(report_id, draft, report)
+
+
+def load_report(report_id: str) -> tuple[str, Report] | None:
+    return service_reviews().last_check(report_id)
+
+
+def report_reviews(report_id: str) -> list[dict[str, Any]] | None:
+    """Every claim of a saved report with the reviewer's decision on it (pending when none); None: no report."""
+    from app.review_store import Decision, claim_keys
+
+    saved = load_report(report_id)
+    if saved is None:
+        return None
+    draft, report = saved
+    claims = [r.claim for r in report.claims]
+    decisions = service_reviews().attach(report_id, draft, claims)
+    keys = claim_keys(draft, claims)
+    rows = []
+    for r in report.claims:
+        d = decisions.get(r.claim.id, Decision())
+        rows.append({"claim_id": r.claim.id, "key": keys[r.claim.id], "text": r.claim.text,
+                     "machine_verdict": r.verdict.label.value, "verdict": d.verdict(r.verdict.label).value,
+                     "status": d.status, "override": d.override.value if d.override else None, "note": d.note,
+                     "for_editor": d.for_editor, "reviewer": d.reviewer, "updated_at": d.updated_at})
+    return rows
+
+
+def save_review(report_id: str, claim_id: str, *, status: str, override: str | None = None, note: str = "",
+                for_editor: bool = False, reviewer: str = "") -> dict[str, Any] | None:
+    """Record a reviewer's decision on one claim of a saved report; None when the report or claim is unknown."""
+    from app.review_store import Decision, claim_keys
+    from claims.models import Label
+
+    saved = load_report(report_id)
+    if saved is None:
+        return None
+    draft, report = saved
+    claims = [r.claim for r in report.claims]
+    claim = next((c for c in claims if c.id == claim_id), None)
+    if claim is None:
+        return None
+    decision = Decision(status=status, override=Label(override) if override else None, note=note,  # type: ignore[arg-type]
+                        for_editor=for_editor, reviewer=reviewer)
+    stamped = service_reviews().save(report_id, draft, claim, decision, key=claim_keys(draft, claims)[claim_id])
+    return {"claim_id": claim_id, "status": stamped.status,
+            "override": stamped.override.value if stamped.override else None, "note": stamped.note,
+            "for_editor": stamped.for_editor, "reviewer": stamped.reviewer, "updated_at": stamped.updated_at}

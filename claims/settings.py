@@ -39,6 +39,7 @@ CONFIG_ENV = "COPYDESK_CONFIG"
 ENV_VARS: dict[str, tuple[str, ...]] = {
     "store": ("COPYDESK_STORE",),
     "chroma_url": ("COPYDESK_CHROMA_URL",),
+    "chroma_token": ("COPYDESK_CHROMA_TOKEN",),
     "embedder": ("COPYDESK_EMBEDDER",),
     "store_lock_wait_s": ("COPYDESK_STORE_LOCK_WAIT",),
     "threads": ("COPYDESK_THREADS",),
@@ -70,6 +71,7 @@ class Settings(BaseModel):
     # retrieval (composed into RetrievalSettings by `.retrieval`)
     store: Path = DEFAULT_STORE_DIR
     chroma_url: str | None = None
+    chroma_token: SecretStr | None = None  # bearer token for the Chroma server (required off loopback)
     embedder: str | None = None
     store_lock_wait_s: float = DEFAULT_LOCK_WAIT_S
     threads: int = 0
@@ -148,7 +150,9 @@ class Settings(BaseModel):
     # ----- what the layers below take --------------------------------------------------------------
     @property
     def retrieval(self) -> RetrievalSettings:
-        return RetrievalSettings(store_dir=self.store, chroma_url=self.chroma_url, embedder=self.embedder,
+        return RetrievalSettings(store_dir=self.store, chroma_url=self.chroma_url,
+                                 chroma_token=self.chroma_token.get_secret_value() if self.chroma_token else None,
+                                 embedder=self.embedder,
                                  store_lock_wait_s=self.store_lock_wait_s, threads=self.threads,
                                  minilm_tokenizer=self.minilm_tokenizer, cache_dir=self.cache_dir)
 

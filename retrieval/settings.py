@@ -10,7 +10,7 @@ loaded once per process, so the edge hands it over once with `embeddings.set_mod
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ class RetrievalSettings:
 
     store_dir: Path = DEFAULT_STORE_DIR
     chroma_url: str | None = None  # a Chroma server instead of the embedded store (then store_dir is unused)
+    chroma_token: str | None = field(default=None, repr=False)  # bearer token sent to that server
     embedder: str | None = None  # None: minilm-q8, else minilm-int8 where q8 cannot be built
     store_lock_wait_s: float = DEFAULT_LOCK_WAIT_S
     threads: int = 0  # ONNX intra-op threads; 0: min(4, CPUs)
@@ -38,6 +39,7 @@ class RetrievalSettings:
         kwargs.setdefault("embedder", self.embedder)
         kwargs.setdefault("lock_wait_s", self.store_lock_wait_s)
         if self.chroma_url:
+            kwargs.setdefault("token", self.chroma_token)
             return open_store(url=self.chroma_url, **kwargs)
         return open_store(Path(path) if path is not None else self.store_dir, **kwargs)
 

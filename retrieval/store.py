@@ -38,6 +38,7 @@ from retrieval.types import Document, Passage
 PASSAGES = "copydesk_passages"
 DOCUMENTS = "copydesk_documents"
 META_ID = "__copydesk_meta__"
+TOKEN_ENV = "COPYDESK_CHROMA_TOKEN"  # named in messages: the setting whose bearer token goes to a Chroma server
 DEFAULT_BATCH_SIZE = 256  # passages embedded and written per call
 CHUNKS_PER_ROUND = 8  # documents are read, checked and committed in rounds of up to 8 batches' worth
 _PAGE = 5000
@@ -444,10 +445,33 @@ def _check_embedder(store: Store, requested: Embedder | None) -> Store:
     return store
 
 
+def _server_settings(url: str, host: str, token: str | None, settings: Any) -> Any:
+    """Settings for a Chroma server: a bearer token when one is given; none is refused off loopback.
+
+    Chroma 1.0-1.5.9's server has a pre-authentication remote code execution flaw (CVE-2026-45829), so
+    copydesk never talks to a server on another host without credentials."""
+    import ipaddress
+
+    if not token:
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise StoreError(f"refusing to use the Chroma server at {url} without credentials: it is not on "
+                             f"loopback; set {TOKEN_ENV} (and put the server behind token auth)")
+        return settings
+    return settings.model_copy(update={
+        "chroma_client_auth_provider": "chromadb.auth.token_authn.TokenAuthClientProvider",
+        "chroma_client_auth_credentials": token})
+
+
 def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
-               embedder: Embedder | str | None = None, lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> Store:
+               embedder: Embedder | str | None = None, lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
+               token: str | None = None) -> Store:
     """Open (or create) a store: embedded Chroma at `path` (default ~/.local/share/copydesk/store), or the
-    Chroma server at `url`. `lock_wait_s`: how long to wait for a store another process is writing.
+    Chroma server at `url`, sending `token` as a bearer token (a server off loopback without one is refused).
+    `lock_wait_s`: how long to wait for a store another process is writing.
     Nothing here reads the environment: the edges pass their settings in (`RetrievalSettings.open_store()`)."""
     import chromadb
     from chromadb.config import Settings
@@ -461,9 +485,11 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
         from urllib.parse import urlparse
 
         parsed = urlparse(url if "://" in url else f"http://{url}")
+        host = parsed.hostname or "localhost"
+        server_settings = _server_settings(url, host, token, settings)
         try:
-            client = chromadb.HttpClient(host=parsed.hostname or "localhost", port=parsed.port or 8000,
-                                         ssl=parsed.scheme == "https", settings=settings)
+            client = chromadb.HttpClient(host=host, port=parsed.port or 8000,
+                                         ssl=parsed.scheme == "https", settings=server_settings)
             client.heartbeat()
         except Exception as error:
             raise StoreError(f"cannot reach the Chroma server at {url}: {_one_line(error)}") from None
