@@ -47,7 +47,7 @@ REPORT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,120}$")
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-class ApiError(Exception):
+class ApiError(CopydeskError):
     """An answer other than 2xx: status, one-line message, optional headers."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:

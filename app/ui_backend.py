@@ -275,17 +275,10 @@ _SERVICE_LOCK = _threading.RLock()  # concurrent first requests open one store, 
 
 
 def service_store():
-    """The store the service checks against: the Chroma server at $COPYDESK_CHROMA_URL (its token from
-    $COPYDESK_CHROMA_TOKEN), else the store folder (created when missing). Opened once per process."""
-    url = os.environ.get("COPYDESK_CHROMA_URL")
+    """The store the service checks against: the Chroma server of the settings (COPYDESK_CHROMA_URL, its token
+    COPYDESK_CHROMA_TOKEN), else the store folder (created when missing). Opened once per process."""
     with _SERVICE_LOCK:
-        if not url:
-            return open_corpus()
-        if ("store", url) not in _SERVICE:
-            from retrieval.store import open_store
-
-            _SERVICE[("store", url)] = open_store(url=url)
-        return _SERVICE[("store", url)]
+        return open_corpus()
 
 
 def service_llm():

@@ -43,7 +43,9 @@ FRAMEWORKS: dict[str, tuple[str, ...]] = {
 }
 # Who may read the environment: the settings object, the CLI (it hands the app its environment), and
 # retrieval/tokens.py for tiktoken's own TIKTOKEN_CACHE_DIR (tiktoken reads that variable itself).
-ENV_READERS = ("claims/settings.py", "app/cli.py", "retrieval/tokens.py")
+ENV_READERS = ("claims/settings.py", "app/cli.py", "retrieval/tokens.py",
+               # the HTTP edge (its limits, the Chroma proxy's token) and the Python API edge (its worker threads)
+               "app/api.py", "app/api_chroma_proxy.py", "copydesk/__init__.py")
 
 
 def _framework(module: str) -> str | None:
