@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 LABELS = ("supported", "contradicted", "not_enough_evidence")
-KINDS = ("quantity", "date", "official", "other")
+KINDS = ("quantity", "date", "official", "statement", "other")
 
 
 def _ratio(num: float, den: float) -> float | None:
