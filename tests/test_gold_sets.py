@@ -17,6 +17,8 @@ SETS = Path(__file__).resolve().parents[1] / "evals" / "sets"
 KINDS = {"quantity": Quantity, "date": DateValue, "official": OfficialMention}
 FLAG_KINDS = {"misnamed_official", "outdated_official", "number_mismatch", "date_mismatch", "internal_inconsistency"}
 ENTRY_KEYS = {"quote", "kind", "value", "occurrence", "verdict", "flags", "note"}
+# flags a set may mark beyond the planted set's five (seeds: the misquote)
+KNOWN_FLAGS = FLAG_KINDS | {"misquote", "conflicting_evidence", "cross_draft_inconsistency"}
 
 
 def load_set(name: str) -> list[dict[str, Any]]:
@@ -45,7 +47,10 @@ def entry_problems(text: str, entry: dict[str, Any]) -> list[str]:
     elif occurrence and quote_span(text, quote, occurrence - 1) is None:
         problems.append(f"quote {quote!r}: occurrence {occurrence} skips a missing one")
     kind = entry.get("kind")
-    if kind not in KINDS:
+    if kind == "statement":  # a quote or qualitative statement: no normalised value
+        if not (entry.get("verdict") or entry.get("flags")):
+            problems.append("a statement entry needs a verdict or a flag")
+    elif kind not in KINDS:
         problems.append(f"kind {kind!r} is not one of {sorted(KINDS)}")
     else:
         problems += value_problems(kind, entry.get("value"))
@@ -54,7 +59,7 @@ def entry_problems(text: str, entry: dict[str, Any]) -> list[str]:
             Label(entry["verdict"])
         except ValueError:
             problems.append(f"verdict {entry['verdict']!r} is not a label")
-    problems += [f"flag {f!r} unknown" for f in entry.get("flags", []) if f not in FLAG_KINDS]
+    problems += [f"flag {f!r} unknown" for f in entry.get("flags", []) if f not in KNOWN_FLAGS]
     return problems
 
 
@@ -146,6 +151,7 @@ def test_seed_known_errors_are_marked():
                 by_quote[e["quote"]].add(e["verdict"])
     assert by_quote["Sanae Takeda"] == {"misnamed_official"}
     assert by_quote["U.S. Treasury Secretary Janet Yellen"] == {"outdated_official"}
+    assert by_quote["\u201cexistence crisis situation\u201d"] == by_quote["\u201cexistential threat\u201d"] == {"misquote"}
     assert "contradicted" in by_quote["a 1% increase"]
 
 
