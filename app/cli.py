@@ -89,21 +89,51 @@ def cmd_check(args) -> int:
     from app.render import render_report
     from claims.pipeline import check
 
-    draft = _read_draft(args.draft)
+    if args.draft.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    drafts = [_read_draft(path) for path in args.draft]
     for roster in args.roster:
         if not Path(roster).is_file():
             raise UsageError(f"no such roster file: {roster}")
     settings = args.settings
     store = _open_store(settings, must_exist=True) if (args.store or settings.chroma_url) else None
-    report = check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=settings.llm_client(),
-                   sources_until_as_of=args.sources_until_as_of)
-    text = render_report(report, args.format, draft=draft)
+    llm = settings.llm_client()
+    reports = [check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=llm,
+                     sources_until_as_of=args.sources_until_as_of) for draft in drafts]
+    if len(drafts) == 1:
+        text = render_report(reports[0], args.format, draft=drafts[0])
+    else:
+        text = _render_several(args.draft, drafts, reports, args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"report written to {args.out}", file=sys.stderr)
     else:
         print(text)
     return 0
+
+
+def _render_several(paths: list[str], drafts: list[str], reports: list, fmt: str) -> str:
+    """Several drafts: each report, then where the drafts disagree with each other (claims.cross_draft)."""
+    from app.render import render_report
+    from claims.cross_draft import cross_draft_flags
+
+    found = cross_draft_flags([(d, [r.claim for r in report.claims]) for d, report in zip(drafts, reports)])
+    if fmt == "json":
+        return json.dumps({
+            "reports": [{"draft": path, **report.to_json()} for path, report in zip(paths, reports)],
+            "cross_draft_flags": [{
+                "kind": f.flag.kind, "message": f.flag.message,
+                "places": [{"draft": paths[p.draft], "draft_index": p.draft, "claim_id": p.claim_id,
+                            "start": p.start, "end": p.end, "text": p.text} for p in f.places]} for f in found],
+        }, indent=2, ensure_ascii=False)
+    parts = []
+    for path, draft, report in zip(paths, drafts, reports):
+        parts.append(f"== {path}\n{render_report(report, fmt, draft=draft)}")
+    lines = [f"== where the drafts disagree ({len(found)})"]
+    for f in found:
+        where = "; ".join(f"{paths[p.draft]} {p.start}-{p.end} {p.text!r}" for p in f.places)
+        lines.append(f"- cross_draft_inconsistency: {f.flag.message} [{where}]")
+    return "\n".join(parts + ["\n".join(lines)])
 
 
 def cmd_extract(args) -> int:
@@ -234,7 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ignore corpus documents dated after the as-of date (what was knowable then)")
     s.add_argument("--out", help="write the report to this file")
     s.add_argument("--llm", choices=["none", "local", "openai-compatible"], help="override $COPYDESK_LLM")
-    s.add_argument("draft", metavar="DRAFT", help="a text, Markdown or HTML file, or - for standard input")
+    s.add_argument("draft", metavar="DRAFT", nargs="+",
+                   help="a text, Markdown or HTML file, or - for standard input; several drafts are also "
+                        "checked against each other (cross_draft_inconsistency)")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("extract", help="print the claims found in a draft (JSON), without verifying them")

@@ -195,7 +195,9 @@ class RuleExtractor:
             ))
             if f.kind == "official":
                 previous_sentence_official = f.official
-        return claims
+        from claims.checkworthy import filter_claims  # furniture, questions, opinions, predictions
+
+        return filter_claims(text, claims)
 
     @staticmethod
     def _clause(text: str, f: _Found, sentence: tuple[int, int]) -> tuple[int, int]:

@@ -136,7 +136,12 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
     if progress:
         progress(len(claims), len(claims), "done")
     usage = llm.usage if llm is not None and hasattr(llm, "usage") else Usage()
-    return Report(as_of=as_of, claims=results, flags=internal_flags(draft, claims, roster), notes=notes, usage=usage,
+    from claims.quotes import quote_flags  # misquotes: the draft's attributed quotes against the corpus's wording
+
+    draft_flags = internal_flags(draft, claims, roster) + quote_flags(
+        draft, claims, [p for ps in retrieved.values() for p in ps],
+        (lambda q: searcher.search(q, k=k)) if searcher is not None else None)
+    return Report(as_of=as_of, claims=results, flags=draft_flags, notes=notes, usage=usage,
                   seconds=time.perf_counter() - started, draft_sha=draft_sha(draft))
 
 

@@ -3,8 +3,14 @@
 A set is JSONL; each line is either
 - a claim item: {"id", "claim", "evidence": [str, ...] (optional), "label", "as_of" (optional),
   "gold_evidence": [indices into evidence] (optional extension: which evidence strings are relevant)}
-- a document item: {"id", "text" | "text_file", "as_of", "corpus": [{"source", "text", "date"}] | "folder",
-  "roster": [rows], "expected": [{"quote", "verdict"?, "flags"?, "kind"?, "value"?, "occurrence"?, "note"?}]}
+- a document item: {"id", "text" | "text_file", "as_of", "corpus": [{"source", "text", "date", "trust"?}] | "folder",
+  "roster": [rows], "expected": [{"quote", "verdict"?, "flags"?, "kind"?, "value"?, "occurrence"?, "note"?,
+  "category"?, "checkworthy"?}]}
+
+Expected entries may be statements (`kind: "statement"`: a qualitative clause or a quote, with its verdict
+and flags) and may say `checkworthy: false` (page furniture, a question, an opinion, a prediction: a span
+that must not be reported as a claim nor flagged); `category` groups entries for scoring (see
+evals/sets/README.md). Corpus documents may carry `trust`: "high", "normal" (default) or "low".
 
 `text_file` is relative to the shared dir (default ../shared beside the repo; COPYDESK_SHARED or
 `shared_dir=` override it); a string `corpus` is a folder relative to the repository root.
@@ -16,7 +22,7 @@ import random
 from collections import defaultdict
 from datetime import date as Date
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -59,14 +65,20 @@ class ClaimItem(_Item):
         return str(value)
 
 
+ExpectedKind = Literal["quantity", "date", "official", "other", "statement"]
+Trust = Literal["high", "normal", "low"]
+
+
 class ExpectedClaim(_Item):
     quote: str
     verdict: Label | None = None
     flags: list[FlagKind] = Field(default_factory=list)
-    kind: ClaimKind | None = None
+    kind: ExpectedKind | None = None
     value: dict[str, Any] | None = None
     occurrence: int = 0
     note: str | None = None
+    category: str | None = None  # planted3: value, qualitative, context, words, quote, source, internal, decoy, not_a_claim
+    checkworthy: bool = True  # False: not a claim (page furniture, question, opinion, prediction)
 
     @field_validator("verdict", mode="before")
     @classmethod
@@ -79,6 +91,7 @@ class CorpusDoc(_Item):
     text: str
     date: Date | None = None
     title: str | None = None
+    trust: Trust = "normal"  # carried by the set; the pipeline does not read it yet
 
 
 class DocumentItem(_Item):
