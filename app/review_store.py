@@ -153,9 +153,9 @@ def _lines(draft: str) -> set[str]:
 def same_document(old: str, new: str) -> bool:
     """Whether `new` is an edit of `old` (they share at least SAME_DOCUMENT_OVERLAP of their sentences)."""
     a, b = _lines(old), _lines(new)
-    if not a or not b:
-        return _normalise(old) == _normalise(new)
-    return len(a & b) / min(len(a), len(b)) >= SAME_DOCUMENT_OVERLAP
+    if a and b and len(a & b) / min(len(a), len(b)) >= SAME_DOCUMENT_OVERLAP:
+        return True
+    return SequenceMatcher(None, _normalise(old)[:3000], _normalise(new)[:3000]).ratio() >= 0.85
 
 
 def default_review_db(store_dir: str | Path | None = None) -> Path:
