@@ -351,3 +351,56 @@ def claim_review_text(report: Report, draft: str, decisions: Decisions | None = 
 def claim_review_script(report: Report, draft: str, decisions: Decisions | None = None, **kwargs: Any) -> str:
     """The `<script type="application/ld+json">` element to put in a published page."""
     return f'<script type="application/ld+json">\n{claim_review_text(report, draft, decisions, **kwargs)}\n</script>'
+
+
+def report_html(report: Report, draft: str, decisions: Decisions | None = None, *, title: str = "",
+                publisher: Publisher = Publisher()) -> str:
+    """A static, self-contained HTML report to share read-only: the highlighted draft and one card per
+    claim (no script of its own; the reviewed claims' ClaimReview embedded as escaped JSON-LD)."""
+    from app.ui_render import STYLESHEET, Marked, e, flag_box, highlighted_draft, verdict_badge
+
+    marks = []
+    cards = []
+    for number, result in enumerate(report.claims, 1):
+        c, v = result.claim, result.verdict
+        decision = _decision(decisions, c.id)
+        reviewed = decision.status in ("accepted", "overridden")
+        label = final_verdict(result, decisions)
+        marks.append(Marked(number, result, label, decision.status == "overridden", bool(result.flags),
+                            tier=v.tier, reviewed=reviewed))
+        tier = "finding" if reviewed else v.tier
+        parts = [f'<section class="card" id="card-{number}"><h3>{number}. {e(c.text)} '
+                 f'{verdict_badge(label, None if reviewed else v.confidence, tier)}</h3>',
+                 f"<p>\u201c{e(_sentence(draft, result))}\u201d (line {line_column(draft, c.start)[0]})</p>",
+                 f"<p>{e(_status_words(result, decision))}</p>"]
+        for flag in result.flags:
+            parts.append(flag_box(flag.kind, flag.message, flag.suggestion))
+        for cite in v.citations:
+            if _is_roster(cite, v.method):
+                parts.append(f"<p>Checked against the officials roster ({e(cite.title or cite.source)}).</p>")
+            else:
+                when = f", {cite.date.isoformat()}" if cite.date else ""
+                parts.append(f"<blockquote>{e(cite.quote)}<br><small>{e(cite.title or cite.source)}{e(when)}"
+                             f"</small></blockquote>")
+        for item in decision.evidence:
+            parts.append(f"<p>Source added by the reviewer: {e(_manual_evidence(item))}</p>")
+        if decision.note:
+            parts.append(f"<p><b>Note:</b> {e(decision.note)}</p>")
+        parts.append(f'<p><a href="#mark-{number}">back to the draft</a></p></section>')
+        cards.append("".join(parts))
+    try:
+        json_ld = claim_review_script(report, draft, decisions, publisher=publisher, reviewed_only=True)
+    except ExportError:
+        json_ld = ""
+    heading = e(title or "Fact-check report")
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<meta name=\"color-scheme\" content=\"light dark\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<title>{heading}</title>{STYLESHEET}<style>body{{font-family:system-ui,sans-serif;max-width:72rem;"
+            "margin:1rem auto;padding:0 1rem}@media (prefers-color-scheme: dark){body{background:#0e1117;"
+            "color:#fafafa}a{color:#8ab4f8}}.card{border:1px solid #8888;border-radius:8px;padding:0.5rem 1rem;"
+            "margin:0.8rem 0}blockquote{border-left:3px solid #8888;margin:0.4rem 0;padding-left:0.8rem}</style>"
+            f"{json_ld}</head><body><h1>{heading}</h1><p>As of {report.as_of.isoformat()}: "
+            f"{len(report.claims)} claims.</p>{highlighted_draft(draft, marks, max_height_px=None)}"
+            f"{''.join(cards)}</body></html>")

@@ -133,7 +133,7 @@ def claim_keys(draft: str, claims: Iterable[Claim]) -> dict[str, str]:
 
 def document_id(draft: str, filename: str | None = None) -> str:
     """A default document id the reviewer can keep across edits: the uploaded file's name, else the
-    draft's headline (its first line of at least three words, Markdown '#' dropped), else its first line."""
+    draft's headline (its first line of at least two words, Markdown '#' dropped), else its first line."""
     if filename:
         stem = Path(filename).name.rsplit(".", 1)[0].strip()
         if stem:
@@ -141,7 +141,7 @@ def document_id(draft: str, filename: str | None = None) -> str:
     lines = [re.sub(r"\s+", " ", line).strip().lstrip("#").strip() for line in draft.splitlines()]
     lines = [line for line in lines if line]
     for line in lines[:10]:
-        if len(line.split()) >= 3:
+        if len(line.split()) >= 2:
             return line[:DOCUMENT_ID_CHARS]
     return lines[0][:DOCUMENT_ID_CHARS] if lines else "untitled draft"
 

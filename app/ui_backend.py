@@ -248,3 +248,30 @@ def corpus_overview() -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def remove_document(source: str) -> bool:
     return bool(open_corpus().remove(source))
+
+
+def corpus_state() -> str:
+    """A one-line description of the corpus a check ran against (kept with each saved check)."""
+    if not Path(store_dir()).exists():
+        return "no corpus"
+    try:
+        stats = dict(open_corpus().stats())
+    except Exception:  # noqa: BLE001 - a description only; the check itself reports real errors
+        return f"store {store_dir()}"
+    shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in stats.items() if isinstance(v, (int, float)))
+    return f"{store_dir()}: {shown}" if shown else str(store_dir())
+
+
+def search_corpus(query: str, k: int = 8) -> list[dict[str, Any]]:
+    """Passages of the corpus that best match the query: source, title, text, score (best first)."""
+    if not Path(store_dir()).exists():
+        return []
+    from retrieval.search import Searcher
+
+    hits = Searcher(open_corpus()).search(query, k=k)
+    out = []
+    for hit in hits:
+        get = (lambda name, h=hit: h.get(name) if isinstance(h, dict) else getattr(h, name, None))
+        out.append({"source": get("source"), "title": get("title"), "text": get("text"), "score": get("score"),
+                    "start": get("start")})
+    return out

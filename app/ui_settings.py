@@ -19,8 +19,22 @@ BACKENDS = {"none": "None (offline rules and judge)", "local": "Local llama.cpp 
 KEY_ENV = "OPENAI_API_KEY"
 
 
+def _publishing() -> None:
+    st.subheader("Publishing", anchor=False)
+    st.caption("ClaimReview names your newsroom as the author and links each claim to the published review.")
+    for key, env in (("pub_org", "COPYDESK_ORG"), ("pub_url", "COPYDESK_REVIEW_URL")):
+        if key not in st.session_state:
+            st.session_state[key] = os.environ.get(env, "")
+    st.text_input("Newsroom (organisation)", key="pub_org", placeholder="The Daily Example")
+    st.text_input("Review page URL", key="pub_url", placeholder="https://news.example/fact-checks/story")
+    st.text_input("Claimant (default; set per draft beside the exports)", key="pub_claimant")
+    st.text_input("Where the claims appeared (URL)", key="pub_draft_url")
+
+
 def page() -> None:
     st.title("Settings")
+    _publishing()
+    st.subheader("LLM", anchor=False)
     current = llm_settings()
     backend_name = st.radio("LLM backend", list(BACKENDS), format_func=BACKENDS.get,
                             index=list(BACKENDS).index(current.backend), key="llm_backend")

@@ -163,3 +163,15 @@ def test_roster_rows_never_reach_review_body():
     review = claim_review(rep, DRAFT, {"c1": Decision(status="accepted")}, publisher=Publisher("Desk", "https://x.example", claimant="A Minister"))[0]
     assert "2025-10-21," not in review["reviewBody"] and "officials roster" in review["reviewBody"]
     assert claim_review_problems(review) == []
+
+
+def test_html_report_is_static_self_contained_and_escaped():
+    from app.exports import report_html
+
+    rep = make_report(HOSTILE, [Spec("72%", Label.supported, quote="<img src=x onerror=alert(1)>")])
+    page = report_html(rep, HOSTILE, {"c1": Decision(status="accepted", note="<b>n</b>")}, title="T <i>",
+                       publisher=Publisher("Desk", "https://news.example/c"))
+    assert page.startswith("<!doctype html>") and "<script>" not in page.replace('<script type="application/ld+json">', "")
+    assert page.count("</script>") == 1  # only the JSON-LD element's own end tag
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "&lt;b&gt;n&lt;/b&gt;" in page
+    assert 'href="#card-1"' in page and 'id="card-1"' in page and "src=" not in page.replace("src=x", "")
