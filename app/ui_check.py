@@ -431,8 +431,12 @@ def _card(number: int, result: ClaimResult, draft: str, doc_id: str, decision: D
         editor = ' <span title="marked for the editor" aria-label="for the editor">\U0001F4CC</span>' if decision.for_editor else ""
         line = draft.count("\n", 0, c.start) + 1
         sentence = e(re.sub(r"\s+", " ", sentence_of(draft, c)).strip())
+        badge = ('<span class="cd-badge cd-box">\u2013 not check-worthy</span>' if decision.status == "not_check_worthy"
+                 else verdict_badge(label, None if reviewed else v.confidence, tier))
+        if decision.status == "not_check_worthy":
+            status = ""
         st.html(f'<div class="copydesk-card-head" id="card-{number}"><b>[{number}]</b> <code>{e(c.text)}</code> '
-                f"{verdict_badge(label, None if reviewed else v.confidence, tier)}{status}{who}{editor}</div>"
+                f"{badge}{status}{who}{editor}</div>"
                 f"<div>\u201c{sentence}\u201d "
                 f"<span class='cd-small'>line {line} \u00b7 <a href=\"#mark-{number}\">back to the draft</a></span></div>"
                 f"<div class='cd-small'>{_found_words(result)}</div>")
@@ -445,7 +449,7 @@ def _card(number: int, result: ClaimResult, draft: str, doc_id: str, decision: D
                     f"{e(item.get('quote', ''))}{link}</div>")
         if decision.note:
             st.caption(escape_markdown(f"Note: {decision.note}"))
-        buttons = st.columns([1, 1, 3])
+        buttons = st.columns([1, 2, 2])
         buttons[0].button("Accept", key=f"accept-{key}", on_click=_quick,
                           args=(doc_id, draft, result, key, "accepted", claims, keys, decision),
                           help="a: accept the verdict as shown")

@@ -19,16 +19,23 @@ BACKENDS = {"none": "None (offline rules and judge)", "local": "Local llama.cpp 
 KEY_ENV = "OPENAI_API_KEY"
 
 
+PUBLISHING = (("pub_org", "Newsroom (organisation)", "The Daily Example", "COPYDESK_ORG"),
+              ("pub_url", "Review page URL", "https://news.example/fact-checks/story", "COPYDESK_REVIEW_URL"),
+              ("pub_claimant", "Claimant (default; set per draft beside the exports)", "", ""),
+              ("pub_draft_url", "Where the claims appeared (URL)", "", ""))
+
+
+def _keep(key: str) -> None:
+    st.session_state[key] = st.session_state[f"{key}_input"]  # outlives the page (widget state does not)
+
+
 def _publishing() -> None:
     st.subheader("Publishing", anchor=False)
     st.caption("ClaimReview names your newsroom as the author and links each claim to the published review.")
-    for key, env in (("pub_org", "COPYDESK_ORG"), ("pub_url", "COPYDESK_REVIEW_URL")):
-        if key not in st.session_state:
-            st.session_state[key] = os.environ.get(env, "")
-    st.text_input("Newsroom (organisation)", key="pub_org", placeholder="The Daily Example")
-    st.text_input("Review page URL", key="pub_url", placeholder="https://news.example/fact-checks/story")
-    st.text_input("Claimant (default; set per draft beside the exports)", key="pub_claimant")
-    st.text_input("Where the claims appeared (URL)", key="pub_draft_url")
+    for key, label, placeholder, env in PUBLISHING:
+        value = st.session_state.get(key, os.environ.get(env, "") if env else "")
+        st.session_state[f"{key}_input"] = value
+        st.text_input(label, key=f"{key}_input", placeholder=placeholder, on_change=_keep, args=(key,))
 
 
 def page() -> None:
