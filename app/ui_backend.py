@@ -262,16 +262,59 @@ def corpus_state() -> str:
     return f"{store_dir()}: {shown}" if shown else str(store_dir())
 
 
-def search_corpus(query: str, k: int = 8) -> list[dict[str, Any]]:
-    """Passages of the corpus that best match the query: source, title, text, score (best first)."""
+GOOD_MATCH_SIMILARITY = 0.35  # below this cosine similarity (and without a shared word) nothing is a good match
+
+
+def search_corpus(query: str, k: int = 8) -> tuple[list[dict[str, Any]], bool]:
+    """(passages best first: source, title, text, score, similarity; whether any is a good match).
+
+    Ranked by the hybrid search; `similarity` is the passage's cosine similarity to the query, and a
+    result is a good match when it reaches GOOD_MATCH_SIMILARITY or shares a word of 4+ letters with it.
+    """
+    import re
+
     if not Path(store_dir()).exists():
-        return []
+        return [], False
     from retrieval.search import Searcher
 
-    hits = Searcher(open_corpus()).search(query, k=k)
-    out = []
+    searcher = Searcher(open_corpus())
+    hits = searcher.search(query, k=k)
+    similarity = {p.id: float(p.score or 0.0) for p in searcher.dense(query, max(k, 20), None)}
+    words = {w for w in re.findall(r"[a-z0-9]{4,}", query.lower())}
+    out, good = [], False
     for hit in hits:
-        get = (lambda name, h=hit: h.get(name) if isinstance(h, dict) else getattr(h, name, None))
-        out.append({"source": get("source"), "title": get("title"), "text": get("text"), "score": get("score"),
-                    "start": get("start")})
-    return out
+        sim = similarity.get(hit.id)
+        shared = bool(words & set(re.findall(r"[a-z0-9]{4,}", hit.text.lower())))
+        good = good or shared or (sim is not None and sim >= GOOD_MATCH_SIMILARITY)
+        out.append({"source": hit.source, "title": hit.title, "text": hit.text, "score": hit.score,
+                    "similarity": sim, "start": hit.start})
+    return out, good
+
+
+def ingest_each(files: Iterable[tuple[str, bytes]], progress: Progress | None = None) -> tuple[Any, list[str]]:
+    """Ingest the uploaded files that load; (stats of the good ones, one line per bad file by its own name)."""
+    from retrieval.loaders import LoadError, load_file
+
+    good: list[tuple[str, bytes]] = []
+    bad: list[str] = []
+    files = list(files)
+    with tempfile.TemporaryDirectory(prefix="copydesk-upload-") as tmp:
+        docs = []
+        for i, (name, data) in enumerate(files):
+            safe = Path(name).name
+            if progress:
+                progress(i, len(files), f"reading {safe}")
+            if not safe.lower().endswith(UPLOAD_SUFFIXES):
+                bad.append(f"{safe}: unsupported file type (use {', '.join(UPLOAD_SUFFIXES)})")
+                continue
+            if len(data) > MAX_CORPUS_UPLOAD_BYTES:
+                bad.append(f"{safe} is {len(data) / 1e6:.1f} MB; uploads are limited to "
+                           f"{MAX_CORPUS_UPLOAD_BYTES / 1e6:.0f} MB per file")
+                continue
+            path = Path(tmp) / safe
+            path.write_bytes(data)
+            try:
+                docs += load_file(path, root=tmp)
+            except (LoadError, OSError, ValueError) as exc:
+                bad.append(str(exc).replace(str(path), safe).replace(tmp + "/", ""))
+        return (_ingest(docs, progress) if docs else None), bad
