@@ -68,6 +68,16 @@ CREATE TABLE IF NOT EXISTS versions (
     created_at  TEXT NOT NULL,
     PRIMARY KEY (doc_id, version)
 );
+CREATE TABLE IF NOT EXISTS added_claims (
+    doc_id      TEXT NOT NULL,
+    number      INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    position    REAL NOT NULL,
+    reviewer    TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (doc_id, number)
+);
 CREATE TABLE IF NOT EXISTS audit (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id      TEXT NOT NULL,
@@ -236,6 +246,49 @@ class ReviewStore:
             conn.close()
         return [stamped]
 
+    def add_claim(self, doc_id: str, draft: str, text: str, kind: str = "other", *, reviewer: str = "",
+                  near: int = 0) -> Claim:
+        """A claim the machine missed (or a claim's corrected words): `text` must appear in the draft; the
+        occurrence nearest `near` is taken. Kept with the document and found again after edits."""
+        text = text.strip()
+        if not text:
+            raise ReviewStoreError("the claim's words are empty")
+        if kind not in ("quantity", "date", "official", "other"):
+            raise ReviewStoreError(f"unknown claim kind {kind!r}")
+        start = _nearest(draft, text, near)
+        if start < 0:
+            raise ReviewStoreError(f"\u201c{text}\u201d is not in the draft: copy the claim's words exactly")
+        conn = self._connect()
+        try:
+            with conn:
+                number = (conn.execute("SELECT MAX(number) FROM added_claims WHERE doc_id=?", (doc_id,)).fetchone()[0]
+                          or 0) + 1
+                conn.execute("INSERT INTO added_claims VALUES (?,?,?,?,?,?,?)",
+                             (doc_id, number, text, kind, start / max(len(draft), 1), reviewer, _now()))
+                conn.execute("INSERT INTO audit (doc_id, claim_key, claim_text, reviewer, before, after, at) "
+                             "VALUES (?,?,?,?,?,?,?)", (doc_id, f"added-{number}", text, reviewer, "absent",
+                                                         f"added a {kind} claim", _now()))
+        except sqlite3.Error as exc:
+            raise ReviewStoreError(f"cannot save the claim to {self.path}: {exc}") from None
+        finally:
+            conn.close()
+        return _added_claim(draft, number, text, kind, start)
+
+    def added_claims(self, doc_id: str, draft: str) -> list[Claim]:
+        """The reviewer's claims of this document, located in this draft (those whose words are gone are left out)."""
+        conn = self._connect()
+        try:
+            rows = conn.execute("SELECT number, text, kind, position FROM added_claims WHERE doc_id=? ORDER BY number",
+                                (doc_id,)).fetchall()
+        finally:
+            conn.close()
+        out = []
+        for number, text, kind, position in rows:
+            start = _nearest(draft, text, int(position * len(draft)))
+            if start >= 0:
+                out.append(_added_claim(draft, number, text, kind, start))
+        return out
+
     def audit(self, doc_id: str) -> list[dict[str, str]]:
         """Who changed what, when, for this document (oldest first)."""
         conn = self._connect()
@@ -402,3 +455,35 @@ def bulk_accept_candidates(results: Iterable, decisions: dict[str, Decision]) ->
     """The pending findings from the roster or a comparator: what a reviewer may accept in one go."""
     return [r for r in results if r.verdict.tier == "finding" and decisions.get(r.claim.id, Decision()).status == "pending"
             and (r.verdict.method.startswith("roster") or r.verdict.method.startswith("comparator"))]
+
+
+def _nearest(draft: str, text: str, near: int) -> int:
+    """The start of the occurrence of `text` in the draft nearest offset `near`, or -1."""
+    best, at = -1, draft.find(text)
+    while at >= 0:
+        if best < 0 or abs(at - near) < abs(best - near):
+            best = at
+        at = draft.find(text, at + 1)
+    return best
+
+
+def _added_claim(draft: str, number: int, text: str, kind: str, start: int) -> Claim:
+    end = start + len(text)
+    left = max(draft.rfind(". ", 0, start) + 2, draft.rfind("\n", 0, start) + 1, 0)
+    stops = [i for i in (draft.find(". ", end), draft.find("\n", end)) if i >= 0]
+    right = min(stops) + 1 if stops else len(draft)
+    return Claim(id=f"r{number}", text=text, start=start, end=end, kind=kind, statement=draft[left:right].strip(),
+                 sentence_start=left, sentence_end=right, extractor="given")
+
+
+def with_added(report: Report, claims: Iterable[Claim]) -> Report:
+    """The report with the reviewer's claims added (unchecked: "needs a human"), in draft order."""
+    from claims.models import ClaimResult, Verdict
+
+    added = [ClaimResult(claim=c, verdict=Verdict(label=Label.not_enough_evidence, confidence=0.0, method="reviewer",
+                                                  rationale="added by the reviewer", tier="suggestion"))
+             for c in claims]
+    if not added:
+        return report
+    results = sorted([*report.claims, *added], key=lambda r: (r.claim.start, r.claim.end))
+    return report.model_copy(update={"claims": results})

@@ -18,8 +18,8 @@ import streamlit.components.v1 as components
 from app import ui_backend as backend
 from app.exports import (ExportError, Publisher, claim_review_text, escape_markdown, report_csv, report_html,
                          report_json_text, report_markdown)
-from app.review_store import (Decision, ReviewStore, bulk_accept_candidates, claim_keys, document_id, mentions,
-                              sentence_of)
+from app.review_store import (Decision, ReviewStore, ReviewStoreError, bulk_accept_candidates, claim_keys,
+                              document_id, mentions, sentence_of, with_added)
 from app.ui_render import (FLAG_MARK, HUMAN_ICON, ICONS, STYLESHEET, WORDS, Marked, certainty_words,
                            citation_context, citation_header, draft_window, e, flag_box, highlighted_draft,
                            locate_quote, span_excerpt, summary_counts, text_with_quote, verdict_badge)
@@ -470,6 +470,41 @@ def _card(number: int, result: ClaimResult, draft: str, doc_id: str, decision: D
             for index in range(len(v.citations)):
                 _citation(result, index, key)
             _evidence_form(result, number, draft, doc_id, decision, key)
+            _edit_form(result, number, draft, doc_id, decision, key)
+
+
+def _add_claim_form(draft: str, doc_id: str) -> None:
+    with st.expander("Add a missed claim"), st.form("add-claim", border=False, clear_on_submit=True):
+        cols = st.columns([4, 2], vertical_alignment="bottom")
+        words = cols[0].text_input("Words of the claim, exactly as in the draft", key="add-claim-text")
+        kind = cols[1].selectbox("Kind", ["quantity", "date", "official", "other"], index=3, key="add-claim-kind")
+        if st.form_submit_button("Add claim"):
+            try:
+                review_store().add_claim(doc_id, draft, words, kind, reviewer=reviewer())
+            except ReviewStoreError as exc:
+                st.error(escape_markdown(str(exc)))
+                return
+            st.session_state["toast"] = "Claim added: review it in its card"
+            st.rerun()
+
+
+def _edit_form(result: ClaimResult, number: int, draft: str, doc_id: str, decision: Decision, key: str) -> None:
+    with st.form(key=f"edit-{key}", border=False):
+        cols = st.columns([4, 2], vertical_alignment="bottom")
+        words = cols[0].text_input("The claim's words (edit the span)", value=result.claim.text, key=f"span-{key}")
+        if cols[1].form_submit_button(f"Replace claim {number}"):
+            if words.strip() == result.claim.text:
+                return
+            try:
+                review_store().add_claim(doc_id, draft, words, result.claim.kind, reviewer=reviewer(),
+                                         near=result.claim.start)
+            except ReviewStoreError as exc:
+                st.error(escape_markdown(str(exc)))
+                return
+            review_store().save(doc_id, draft, result.claim, Decision(
+                status="not_check_worthy", note=f"replaced by \u201c{words.strip()}\u201d", reviewer=reviewer()), key=key)
+            st.session_state["toast"] = f"Claim {number} replaced"
+            st.rerun()
 
 
 def _publisher_for(doc_id: str) -> Publisher:
@@ -535,6 +570,7 @@ def _header(report: Report, doc_id: str) -> None:
 def _results(report: Report, draft: str, doc_id: str) -> None:
     started = time.perf_counter()
     store: ReviewStore = review_store()
+    report = with_added(report, store.added_claims(doc_id, draft))
     claims = [r.claim for r in report.claims]
     decisions = store.attach(doc_id, draft, claims)
     keys = claim_keys(draft, claims)
@@ -566,6 +602,7 @@ def _results(report: Report, draft: str, doc_id: str) -> None:
                        f"(characters {window[0]:,}\u2013{window[1]:,} of {len(draft):,}).")
         st.html(highlighted_draft(draft, marks, max_height_px=None, window=window))
         st.caption("Keys: j / k next and previous claim \u00b7 a accept \u00b7 n not check-worthy \u00b7 o override")
+        _add_claim_form(draft, doc_id)
     with cards_col:
         if not shown:
             st.info("No claim matches these filters." if report.claims else "No checkable claim found in this draft.")

@@ -278,3 +278,27 @@ def test_quick_actions_bulk_accept_evidence_and_audit(monkeypatch, tmp_path):
     assert not at.exception and "Attached by the reviewer: <b>Ministry release</b>" in html_of(at)
     trail = ReviewStore(db).audit(document_id(DRAFT))
     assert len(trail) == 5 and trail[-1]["after"].endswith("1 source(s) attached")
+
+
+def test_add_a_missed_claim_and_edit_a_claims_span(monkeypatch, tmp_path):
+    db = env(monkeypatch, tmp_path)
+    use_checker(monkeypatch, fixture_report)
+    at = check(new_app().run(), DRAFT)
+    at.text_input(key="add-claim-text").set_value("since 2018")
+    at.selectbox(key="add-claim-kind").set_value("date")
+    next(b for b in at.button if b.label == "Add claim").click().run()
+    assert not at.exception and not at.error
+    assert len(save_buttons(at)) == 5 and html_of(at).count("<mark ") == 5  # the added claim has its card and mark
+    assert ">since 2018</mark>" in html_of(at)
+    at.text_input(key="add-claim-text").set_value("not in the draft at all")
+    next(b for b in at.button if b.label == "Add claim").click().run()
+    assert "is not in the draft" in at.error[0].value
+    key = next(t.key for t in at.text_input if t.key and t.key.startswith("span-") and t.value == "72%")
+    at.text_input(key=key).set_value("approval stood at 72%")
+    next(b for b in at.button if b.label.startswith("Replace claim") and b.key and key[5:] in b.key).click().run()
+    assert not at.exception and "approval stood at 72%</mark>" in html_of(at)
+    fresh = new_app()  # a reload keeps both
+    fresh.query_params["doc"] = document_id(DRAFT)
+    fresh.run()
+    assert ">since 2018</mark>" in html_of(fresh) and "not check-worthy" in html_of(fresh)
+    assert any(t["after"].startswith("added a date claim") for t in ReviewStore(db).audit(document_id(DRAFT)))
