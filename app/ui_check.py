@@ -375,6 +375,7 @@ def _quick(doc_id: str, draft: str, result: ClaimResult, key: str, status: str, 
     new = Decision(status=status, note=decision.note, for_editor=decision.for_editor, reviewer=reviewer(),
                    evidence=decision.evidence)
     review_store().save(doc_id, draft, result.claim, new, key=key)
+    st.session_state[f"choice-{key}"] = _choice_of(new)  # the card's Review list follows the quick action
     st.session_state["toast"] = f"Saved: {status.replace('_', ' ')}"
 
 
@@ -547,6 +548,8 @@ def _bulk(report: Report, draft: str, doc_id: str, decisions: dict[str, Decision
     if candidates and st.button(f"Accept all {len(candidates)} roster and comparator findings", key="bulk-accept"):
         review_store().save_many(doc_id, draft, [(r.claim, keys[r.claim.id]) for r in candidates],
                                  Decision(status="accepted", reviewer=reviewer()))
+        for r in candidates:
+            st.session_state[f"choice-{keys[r.claim.id]}"] = "accepted"
         st.toast(f"Accepted {len(candidates)} findings")
         st.rerun()
 
@@ -594,7 +597,9 @@ def _results(report: Report, draft: str, doc_id: str) -> None:
     with draft_col, st.container(key="draft-pane"):
         marks = [Marked(number, r, labels[r.claim.id], decisions.get(r.claim.id, Decision()).status == "overridden",
                         bool(r.flags), tier=r.verdict.tier, reviewed=tiers[r.claim.id] == "finding" and
-                        r.verdict.tier != "finding") for number, r in enumerate(report.claims, 1)]
+                        r.verdict.tier != "finding",
+                        skipped=decisions.get(r.claim.id, Decision()).status == "not_check_worthy")
+                 for number, r in enumerate(report.claims, 1)]
         window = None
         if len(draft) > WHOLE_DRAFT_CHARS and on_page and not st.toggle("Show the whole draft", key="whole_draft"):
             window = draft_window(draft, on_page[0][1].claim.start, on_page[-1][1].claim.end)

@@ -46,6 +46,7 @@ STYLESHEET = (
     "border-radius:6px}"
     ".cd-mark{padding:0 2px;border-radius:3px;border-bottom:2px solid}"
     ".cd-mark.cd-suggestion{border-bottom-style:dashed}"
+    ".cd-mark.cd-skipped{border-bottom:1px dotted;padding:0}"
     ".cd-mark.cd-overridden{outline:1px dashed currentColor}"
     "a.cd-link{text-decoration:none;color:inherit}a.cd-link:focus-visible{outline:2px solid #1a73e8}"
     ".cd-sup{font-size:0.72rem;font-weight:700}"
@@ -88,6 +89,7 @@ class Marked:
     flagged: bool = False
     tier: str = "finding"  # "suggestion" draws the claim as "needs a human"; a reviewer's decision is a finding
     reviewed: bool = False
+    skipped: bool = False  # the reviewer marked it not check-worthy: drawn plain, its number struck through
 
 
 def e(text: str) -> str:
@@ -127,17 +129,20 @@ def highlighted_draft(draft: str, marks: Iterable[Marked], *, max_height_px: int
         start, end = max(c.start, 0), min(c.end, len(draft))
         tier = "finding" if mark.reviewed else mark.tier
         icon = ICONS[mark.label] if tier == "finding" else HUMAN_ICON
-        label = f"{mark.number} {icon}{' ' + FLAG_MARK if mark.flagged else ''}"
+        if mark.skipped:
+            icon = "\u2013"
+        label = f"{mark.number} {icon}{' ' + FLAG_MARK if mark.flagged and not mark.skipped else ''}"
         sup = f'<sup class="cd-sup" id="claim-{mark.number}">[{e(label)}]</sup>'
         if start < cursor or end <= start:  # overlapping or empty span: number only
             pieces.append(e(draft[cursor:max(cursor, end)]) + sup)
             cursor = max(cursor, end)
             continue
-        words = verdict_words(mark.label, tier)
+        words = "not check-worthy (reviewer)" if mark.skipped else verdict_words(mark.label, tier)
         title = f"{mark.number}: {words}{' (reviewer override)' if mark.overridden else ''}"
         aria = f"claim {mark.number}: {words}{', flagged' if mark.flagged else ''}" \
                f"{', reviewer override' if mark.overridden else ''}"
-        classes = f"cd-mark cd-{verdict_class(mark.label, tier)}{' cd-overridden' if mark.overridden else ''}"
+        classes = ("cd-mark cd-box cd-skipped" if mark.skipped else
+                   f"cd-mark cd-{verdict_class(mark.label, tier)}{' cd-overridden' if mark.overridden else ''}")
         pieces.append(e(draft[cursor:start]))
         pieces.append(f'<a class="cd-link" href="#card-{mark.number}" id="mark-{mark.number}" aria-label="{e(aria)}">'
                       f'<mark class="{classes}" title="{e(title)}" data-claim="{mark.number}">'

@@ -30,11 +30,11 @@ def reviewer() -> str:
 
 
 def publisher():
-    """The newsroom's publishing settings (Settings page, else COPYDESK_ORG / COPYDESK_REVIEW_URL / COPYDESK_LOGO)."""
+    """The newsroom's publishing settings (Settings page, else COPYDESK_ORG / COPYDESK_REVIEW_URL / COPYDESK_CLAIMANT / COPYDESK_LOGO)."""
     from app.exports import Publisher
 
     return Publisher(organisation=st.session_state.get("pub_org") or os.environ.get("COPYDESK_ORG", ""),
                      url=st.session_state.get("pub_url") or os.environ.get("COPYDESK_REVIEW_URL", ""),
-                     claimant=st.session_state.get("pub_claimant", ""),
+                     claimant=st.session_state.get("pub_claimant") or os.environ.get("COPYDESK_CLAIMANT", ""),
                      draft_url=st.session_state.get("pub_draft_url", ""),
                      logo=st.session_state.get("pub_logo") or os.environ.get("COPYDESK_LOGO", ""))

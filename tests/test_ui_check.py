@@ -302,3 +302,16 @@ def test_add_a_missed_claim_and_edit_a_claims_span(monkeypatch, tmp_path):
     fresh.run()
     assert ">since 2018</mark>" in html_of(fresh) and "not check-worthy" in html_of(fresh)
     assert any(t["after"].startswith("added a date claim") for t in ReviewStore(db).audit(document_id(DRAFT)))
+
+
+def test_quick_accept_updates_the_cards_review_list_and_skipped_claims_are_drawn_plain(monkeypatch, tmp_path):
+    env(monkeypatch, tmp_path)
+    use_checker(monkeypatch, fixture_report)
+    at = check(new_app().run(), DRAFT)
+    accept = next(b for b in at.button if b.key and b.key.startswith("accept-"))
+    accept.click().run()
+    assert at.selectbox(key=accept.key.replace("accept-", "choice-")).value == "accepted"
+    skip = next(b for b in at.button if b.key and b.key.startswith("skip-"))
+    skip.click().run()
+    assert at.selectbox(key=skip.key.replace("skip-", "choice-")).value == "not check-worthy"
+    assert "cd-skipped" in html_of(at) and "not check-worthy (reviewer)" in html_of(at)
