@@ -86,7 +86,7 @@ def render_table(report: Report, draft: str | None = None, *, colour: bool | Non
         if v.tier == "finding":
             verdict = paint(f"{VERDICT_MARK[v.label.value]} ({v.confidence:.0%})", COLOUR[v.label.value])
         else:
-            verdict = paint(f"NEEDS A HUMAN, leans {v.label.value.replace('_', ' ')} ({v.confidence:.0%})",
+            verdict = paint(f"NEEDS A HUMAN, leans {VERDICT_MARK[v.label.value]} ({v.confidence:.0%})",
                             COLOUR["suggestion"])
         lines.append("")
         lines.append(f"{c.id:>4} {where}  {verdict}  {strip_controls(c.text)}")

@@ -23,7 +23,7 @@ def test_table_wraps_numbers_lines_and_shows_the_sentence():
     assert "line 3" in text and "line 4" in text
     assert "The programme has cost about 60 billion yen" in text
     assert "\x1b" not in text and "\x07" not in text  # the corpus's and draft's escapes are gone
-    assert "NEEDS A HUMAN, leans supported" in text  # fixtures default to suggestions
+    assert "NEEDS A HUMAN, leans SUPPORTED" in text  # fixtures default to suggestions
 
 
 def test_colour_only_when_asked():
