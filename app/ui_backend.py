@@ -264,6 +264,76 @@ def remove_document(source: str) -> bool:
     return bool(open_corpus().remove(source))
 
 
+def corpus_state() -> str:
+    """A one-line description of the corpus a check ran against (kept with each saved check)."""
+    if not Path(store_dir()).exists():
+        return "no corpus"
+    try:
+        stats = dict(open_corpus().stats())
+    except Exception:  # noqa: BLE001 - a description only; the check itself reports real errors
+        return f"store {store_dir()}"
+    shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in stats.items() if isinstance(v, (int, float)))
+    return f"{store_dir()}: {shown}" if shown else str(store_dir())
+
+
+GOOD_MATCH_SIMILARITY = 0.35  # below this cosine similarity (and without a shared word) nothing is a good match
+
+
+def search_corpus(query: str, k: int = 8) -> tuple[list[dict[str, Any]], bool]:
+    """(passages best first: source, title, text, score, similarity; whether any is a good match).
+
+    Ranked by the hybrid search; `similarity` is the passage's cosine similarity to the query, and a
+    result is a good match when it reaches GOOD_MATCH_SIMILARITY or shares a word of 4+ letters with it.
+    """
+    import re
+
+    if not Path(store_dir()).exists():
+        return [], False
+    from retrieval.search import Searcher
+
+    searcher = Searcher(open_corpus())
+    hits = searcher.search(query, k=k)
+    similarity = {p.id: float(p.score or 0.0) for p in searcher.dense(query, max(k, 20), None)}
+    words = {w for w in re.findall(r"[a-z0-9]{4,}", query.lower())}
+    out, good = [], False
+    for hit in hits:
+        sim = similarity.get(hit.id)
+        shared = bool(words & set(re.findall(r"[a-z0-9]{4,}", hit.text.lower())))
+        good = good or shared or (sim is not None and sim >= GOOD_MATCH_SIMILARITY)
+        out.append({"source": hit.source, "title": hit.title, "text": hit.text, "score": hit.score,
+                    "similarity": sim, "start": hit.start})
+    return out, good
+
+
+def ingest_each(files: Iterable[tuple[str, bytes]], progress: Progress | None = None) -> tuple[Any, list[str]]:
+    """Ingest the uploaded files that load; (stats of the good ones, one line per bad file by its own name)."""
+    from retrieval.loaders import LoadError, load_file
+
+    good: list[tuple[str, bytes]] = []
+    bad: list[str] = []
+    files = list(files)
+    with tempfile.TemporaryDirectory(prefix="copydesk-upload-") as tmp:
+        docs = []
+        for i, (name, data) in enumerate(files):
+            safe = Path(name).name
+            if progress:
+                progress(i, len(files), f"reading {safe}")
+            if not safe.lower().endswith(UPLOAD_SUFFIXES):
+                bad.append(f"{safe}: unsupported file type (use {', '.join(UPLOAD_SUFFIXES)})")
+                continue
+            if len(data) > MAX_CORPUS_UPLOAD_BYTES:
+                bad.append(f"{safe} is {len(data) / 1e6:.1f} MB; uploads are limited to "
+                           f"{MAX_CORPUS_UPLOAD_BYTES / 1e6:.0f} MB per file")
+                continue
+            path = Path(tmp) / safe
+            path.write_bytes(data)
+            try:
+                docs += load_file(path, root=tmp)
+            except (LoadError, OSError, ValueError) as exc:
+                bad.append(str(exc).replace(str(path), safe).replace(tmp + "/", ""))
+        return (_ingest(docs, progress) if docs else None), bad
+
+
 # ---- the HTTP API's door (app/api.py): the same backend the pages use ----------------------------------
 # The service keeps no state of its own in memory that a second worker would need: the corpus lives in the
 # store (a Chroma server when several workers share it), reports and review decisions in the review database.

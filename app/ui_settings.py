@@ -16,8 +16,29 @@ BACKENDS = {"none": "None (offline rules and judge)", "local": "Local llama.cpp 
             "openai-compatible": "OpenAI-compatible endpoint"}
 
 
+PUBLISHING = (("pub_org", "Newsroom (organisation)", "The Daily Example", "COPYDESK_ORG"),
+              ("pub_url", "Review page URL", "https://news.example/fact-checks/story", "COPYDESK_REVIEW_URL"),
+              ("pub_claimant", "Claimant (default; set per draft beside the exports)", "", ""),
+              ("pub_draft_url", "Where the claims appeared (URL)", "", ""))
+
+
+def _keep(key: str) -> None:
+    st.session_state[key] = st.session_state[f"{key}_input"]  # outlives the page (widget state does not)
+
+
+def _publishing() -> None:
+    st.subheader("Publishing", anchor=False)
+    st.caption("ClaimReview names your newsroom as the author and links each claim to the published review.")
+    for key, label, placeholder, env in PUBLISHING:
+        value = st.session_state.get(key, os.environ.get(env, "") if env else "")
+        st.session_state[f"{key}_input"] = value
+        st.text_input(label, key=f"{key}_input", placeholder=placeholder, on_change=_keep, args=(key,))
+
+
 def page() -> None:
     st.title("Settings")
+    _publishing()
+    st.subheader("LLM", anchor=False)
     current = llm_settings()
     backend_name = st.radio("LLM backend", list(BACKENDS), format_func=BACKENDS.get,
                             index=list(BACKENDS).index(current.backend), key="llm_backend")
