@@ -16,8 +16,8 @@ BACKENDS = {"none": "None (offline rules and judge)", "local": "Local llama.cpp 
             "openai-compatible": "OpenAI-compatible endpoint"}
 
 
-PUBLISHING = (("pub_org", "Newsroom (organisation)", "The Daily Example", "COPYDESK_ORG"),
-              ("pub_url", "Review page URL", "https://news.example/fact-checks/story", "COPYDESK_REVIEW_URL"),
+PUBLISHING = (("pub_org", "Newsroom (organisation)", "The Daily Example", "publisher_org"),
+              ("pub_url", "Review page URL", "https://news.example/fact-checks/story", "review_url"),
               ("pub_claimant", "Claimant (default; set per draft beside the exports)", "", ""),
               ("pub_draft_url", "Where the claims appeared (URL)", "", ""))
 
@@ -29,8 +29,9 @@ def _keep(key: str) -> None:
 def _publishing() -> None:
     st.subheader("Publishing", anchor=False)
     st.caption("ClaimReview names your newsroom as the author and links each claim to the published review.")
-    for key, label, placeholder, env in PUBLISHING:
-        value = st.session_state.get(key, os.environ.get(env, "") if env else "")
+    settings = backend.app_settings()
+    for key, label, placeholder, field in PUBLISHING:
+        value = st.session_state.get(key, getattr(settings, field) if field else "")
         st.session_state[f"{key}_input"] = value
         st.text_input(label, key=f"{key}_input", placeholder=placeholder, on_change=_keep, args=(key,))
 

@@ -1,7 +1,6 @@
 """State shared by the UI's pages: the review store (one per process) and the session's LLM settings."""
 from __future__ import annotations
 
-import os
 
 import streamlit as st
 
@@ -26,15 +25,22 @@ def llm_settings() -> backend.LLMSettings:
 
 def reviewer() -> str:
     """The reviewer's name (sidebar), recorded with every decision and in the audit trail."""
-    return str(st.session_state.get("reviewer_name") or os.environ.get("COPYDESK_REVIEWER", "")).strip()
+    return str(st.session_state.get("reviewer_name") or _settings().reviewer).strip()
 
 
 def publisher():
     """The newsroom's publishing settings (Settings page, else COPYDESK_ORG / COPYDESK_REVIEW_URL / COPYDESK_CLAIMANT / COPYDESK_LOGO)."""
     from app.exports import Publisher
 
-    return Publisher(organisation=st.session_state.get("pub_org") or os.environ.get("COPYDESK_ORG", ""),
-                     url=st.session_state.get("pub_url") or os.environ.get("COPYDESK_REVIEW_URL", ""),
-                     claimant=st.session_state.get("pub_claimant") or os.environ.get("COPYDESK_CLAIMANT", ""),
+    return Publisher(organisation=st.session_state.get("pub_org") or _settings().publisher_org,
+                     url=st.session_state.get("pub_url") or _settings().review_url,
+                     claimant=st.session_state.get("pub_claimant") or _settings().claimant,
                      draft_url=st.session_state.get("pub_draft_url", ""),
-                     logo=st.session_state.get("pub_logo") or os.environ.get("COPYDESK_LOGO", ""))
+                     logo=st.session_state.get("pub_logo") or _settings().logo)
+
+
+def _settings():
+    """The app's settings (environment > config file > defaults), read through the backend at this edge."""
+    from app.ui_backend import app_settings
+
+    return app_settings()

@@ -56,6 +56,11 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "review_db": ("COPYDESK_REVIEW_DB",),
     "eval_out": ("COPYDESK_EVAL_OUT",),
     "demo": ("COPYDESK_DEMO",),
+    "publisher_org": ("COPYDESK_ORG",),
+    "review_url": ("COPYDESK_REVIEW_URL",),
+    "claimant": ("COPYDESK_CLAIMANT",),
+    "logo": ("COPYDESK_LOGO",),
+    "reviewer": ("COPYDESK_REVIEWER",),
 }
 LLM_TABLE_FIELDS = {"backend": "llm_backend", "base_url": "llm_base_url", "model": "llm_model", "api_key": "llm_api_key"}
 _PATH_FIELDS = ("store", "minilm_tokenizer", "cache_dir", "model_dir", "verifier", "shared", "evalsets",
@@ -92,6 +97,12 @@ class Settings(BaseModel):
     review_db: Path | None = None  # None: beside the store (<store>.reviews.sqlite3)
     eval_out: Path | None = None  # the app's eval runs; None: the system's temporary folder
     demo: bool = False
+    # publishing (ClaimReview) and the reviewer's name, defaults the app's Settings page can override
+    publisher_org: str = ""
+    review_url: str = ""
+    claimant: str = ""
+    logo: str = ""
+    reviewer: str = ""
     config_file: Path | None = None  # the config file these settings were read from, if any
 
     @model_validator(mode="before")
