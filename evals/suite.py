@@ -45,6 +45,7 @@ STANDARD_SUITE: tuple[SuiteSet, ...] = (
     SuiteSet("seeds (extraction)", "repo:evals/sets/seeds.jsonl", None, None),
     SuiteSet("planted (documents)", "repo:evals/sets/planted.jsonl", None, None),
     SuiteSet("planted2 (held-out documents)", "repo:evals/sets/planted2.jsonl", None, None),
+    SuiteSet("planted3 (statements, context, quotes, sources)", "repo:evals/sets/planted3.jsonl", None, None),
     # VitaminC real pages held out of the NLI model's training (its test split by page; vitaminc-numeric-300,
     # drawn from every page, now overlaps the training pages and is no longer a suite row)
     SuiteSet("vitaminc-heldout", "vitaminc-heldout", None, 60),

@@ -58,7 +58,7 @@ def _undecided(original):
 
 # A flipped comparator shows on VitaminC's numeric claims at once; an always-undecided one is partly
 # covered there by the judge, but loses the planted set's number/date mismatch flags and verdicts.
-@pytest.mark.parametrize("breakage, set_name", [(_flipped, "vitaminc-numeric-300"),
+@pytest.mark.parametrize("breakage, set_name", [(_flipped, "vitaminc-heldout-numeric"),
                                                 (_undecided, "planted (documents)")],
                          ids=["flipped", "always-undecided"])
 def test_floor_catches_a_broken_comparator(shared_dir, evaldata_dir, monkeypatch, breakage, set_name):
