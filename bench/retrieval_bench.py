@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         searcher = Searcher(store)
         results["quality"] = {mode: evaluate(searcher, queries, mode) for mode in ("dense", "keyword", "hybrid")}
         if args.nli_rerank:
-            reranking = Searcher(store, HybridSettings(nli_rerank=True, nli_depth=args.nli_rerank))
+            reranking = Searcher(store, settings=HybridSettings(nli_rerank=True, nli_depth=args.nli_rerank))
             results["quality"][f"hybrid+nli@{args.nli_rerank}"] = evaluate(reranking, queries, "hybrid")
     finally:
         shutil.rmtree(directory, ignore_errors=True)

@@ -15,6 +15,7 @@ from typing import Any
 from claims.drafts import draft_sha, validate_draft
 from claims.models import Claim, ClaimResult, Flag, Label, Report, Usage, Verdict
 from claims.verification.registry import role_of
+from claims.verification.trust import CONFLICT_NOTE
 from retrieval.types import Passage
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
@@ -54,6 +55,15 @@ def _mismatch_flag(claim: Claim, verdict: Verdict) -> Flag | None:
     if kind is None or verdict.label is not Label.contradicted or role_of(verdict.method) != "comparator":
         return None
     return Flag(kind=kind, message=verdict.rationale or f"{claim.text!r} disagrees with the corpus",
+                spans=[(claim.start, claim.end)], claim_ids=[claim.id], citations=verdict.citations)
+
+
+def _conflict_flag(claim: Claim, verdict: Verdict) -> Flag | None:
+    """Evidence that disagrees (a trusted source against a less trusted one, or two sentences the judge
+    read both ways) is a `conflicting_evidence` flag that quotes both sides."""
+    if not (verdict.note or "").startswith(CONFLICT_NOTE) or len(verdict.citations) < 2:
+        return None
+    return Flag(kind="conflicting_evidence", message=verdict.rationale or f"the evidence on {claim.text!r} disagrees",
                 spans=[(claim.start, claim.end)], claim_ids=[claim.id], citations=verdict.citations)
 
 
@@ -126,12 +136,14 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
             progress(i, len(claims), "verifying")
         passages = retrieved[claim.id]
         verdict = decide(claim, passages, context)
-        if verdict.note and verdict.note not in notes:
-            notes.append(verdict.note)
+        conflict = _conflict_flag(claim, verdict)
+        note = (verdict.note or "").removeprefix(CONFLICT_NOTE).lstrip("; ")
+        if note and note not in notes:
+            notes.append(note)
         flags = list(claim_flags.get(claim.id, []))
-        mismatch = _mismatch_flag(claim, verdict)
-        if mismatch is not None:
-            flags.append(mismatch)
+        for flag in (_mismatch_flag(claim, verdict), conflict):
+            if flag is not None:
+                flags.append(flag)
         results.append(ClaimResult(claim=claim, verdict=verdict, flags=flags, retrieved=_retrieved_json(passages)))
     if progress:
         progress(len(claims), len(claims), "done")

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from claims.errors import CopydeskError
 from claims.models import ClaimKind, FlagKind, Label
+from retrieval.types import Trust
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +67,6 @@ class ClaimItem(_Item):
 
 
 ExpectedKind = Literal["quantity", "date", "official", "other", "statement"]
-Trust = Literal["high", "normal", "low"]
 
 
 class ExpectedClaim(_Item):
@@ -91,7 +91,7 @@ class CorpusDoc(_Item):
     text: str
     date: Date | None = None
     title: str | None = None
-    trust: Trust = "normal"  # carried by the set; the pipeline does not read it yet
+    trust: Trust = "normal"  # the document's source trust (retrieval.types.Trust), stored with its passages
 
 
 class DocumentItem(_Item):
@@ -146,7 +146,7 @@ def corpus_documents(item: DocumentItem):
         from retrieval.loaders import load_paths
 
         return list(load_paths([folder]))
-    return [Document(source=d.source, text=d.text, title=d.title, date=d.date) for d in item.corpus]
+    return [Document(source=d.source, text=d.text, title=d.title, date=d.date, trust=d.trust) for d in item.corpus]
 
 
 def expected_span(text: str, entry: ExpectedClaim, item_id: str = "?") -> tuple[int, int]:

@@ -35,7 +35,7 @@ class Context:
     roster: Any = None  # claims.roster.Roster
     llm: Any = None  # claims.llm.LLMClient
     official_checks: dict[str, Any] | None = None  # claim id -> claims.officials.OfficialCheck
-    cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    cache: dict[tuple, Any] = field(default_factory=dict)  # keyed by claim, work and evidence (`evidence_key`)
     fallback_notes: dict[str, str] = field(default_factory=dict)  # claim id -> why a checker gave way
 
 
@@ -49,3 +49,9 @@ class Checker(Protocol):
 
     def check(self, claim: Claim, evidence: list[Passage], context: Context) -> Verdict | None:
         ...
+
+
+def evidence_key(evidence: list[Passage]) -> tuple[str, ...]:
+    """What a cached result was computed from: the same claim is decided again on other evidence
+    (the trust rule), and must not be read from the first decision's cache."""
+    return tuple(p.id for p in evidence)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from claims.compare import compare, content_words, overlap, raw_words, statement_claims
 from claims.judge import NEGATIONS
 from claims.models import Claim, Label, Verdict
-from claims.verification.checker import Context, Role
+from claims.verification.checker import Context, Role, evidence_key
 from retrieval.types import Passage
 
 STATEMENT_COVERAGE = 0.75  # share of a statement's content words its supporting sentence must contain
@@ -22,7 +22,7 @@ STATEMENT_COVERAGE = 0.75  # share of a statement's content words its supporting
 
 def comparison(claim: Claim, evidence: list[Passage], context: Context) -> Verdict | None:
     """The comparators' verdict on a claim (see the module's docstring), computed once per claim and context."""
-    key = (claim.id, "comparison")
+    key = (claim.id, "comparison", evidence_key(evidence))
     if key not in context.cache:
         if _statement_only(claim):
             context.cache[key] = statement_verdict(claim.statement, evidence, context)
@@ -87,7 +87,7 @@ class _Comparator:
         verdict = comparison(claim, evidence, context)
         if verdict is None or verdict.method != self.name:
             return None
-        key = (claim.id, "same_fact")
+        key = (claim.id, "same_fact", verdict.label, verdict.citations[0].quote if verdict.citations else "")
         if key not in context.cache:
             context.cache[key] = about_the_same_fact(claim, verdict)
         return verdict if context.cache[key] else None

@@ -18,7 +18,10 @@ After the strategy, three rules hold for every verdict:
   or date claims in the same sentence) becomes not_enough_evidence: only a comparator, which compares the
   claim's own value, can say which value is wrong;
 - a supported or contradicted verdict without a citation becomes not_enough_evidence;
-- its tier is set by `claims.verification.tiers.tier_of`.
+- source trust (`claims.verification.trust.trusted_first`): a verdict that rests on less trusted evidence
+  than the claim's evidence holds is decided again on the more trusted evidence, which wins a
+  disagreement (the verdict then cites both, with the note `conflicting_evidence`);
+- its tier is set by `claims.verification.tiers.tier_of`; what only low-trust sources say is a suggestion.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from claims.models import Claim, Label, Verdict
 from claims.verification import registry
 from claims.verification.checker import Checker, Context
 from claims.verification.tiers import tier_of
+from claims.verification.trust import CONFLICT_NOTE, only_low_trust, trusted_first
 from retrieval.types import Passage
 
 Strategy = Callable[[Claim, list[Passage], Context, tuple[Checker, ...]], tuple[Verdict, Checker]]
@@ -60,14 +64,25 @@ def decide(claim: Claim, evidence: list[Passage], context: Context, *, checkers:
     """The claim's verdict from its evidence: the strategy over the registry, then the rules above."""
     checkers = registry.CHECKERS if checkers is None else checkers
     verdict, checker = STRATEGIES[strategy](claim, evidence, context, checkers)
+    if verdict.label is not Label.not_enough_evidence or verdict.note == CONFLICT_NOTE:
+        def redecide(passages: list[Passage]) -> Verdict:
+            again, by = STRATEGIES[strategy](claim, passages, context, checkers)
+            return ensure_cited(attributable(claim, again, context.claims) if by.role == "judge" else again)
+
+        trusted = trusted_first(verdict, evidence, redecide)
+        if trusted is not verdict:
+            checker = registry.checker_named(trusted.method) or checker
+            verdict = trusted
     fallback = context.fallback_notes.get(claim.id)
     if fallback is not None:
         target = {"judge:offline": "the offline judge", "judge:nli": "the offline judge (NLI)"}.get(checker.name, checker.name)
-        verdict = verdict.model_copy(update={"note": f"{fallback}: fell back to {target}"})
+        note = f"{fallback}: fell back to {target}"
+        verdict = verdict.model_copy(update={"note": f"{CONFLICT_NOTE}; {note}" if verdict.note == CONFLICT_NOTE else note})
     if checker.role == "judge":
         verdict = attributable(claim, verdict, context.claims)
     verdict = ensure_cited(verdict)
-    return verdict.model_copy(update={"tier": tier_of(verdict)})
+    tier = "suggestion" if only_low_trust(verdict, evidence) else tier_of(verdict)
+    return verdict.model_copy(update={"tier": tier})
 
 
 def attributable(claim: Claim, verdict: Verdict, claims: list[Claim]) -> Verdict:

@@ -11,7 +11,7 @@ import re
 
 from claims.models import Claim, Verdict
 from claims.nli_judge import METHOD, JudgeUnavailable, NLIJudge
-from claims.verification.checker import Context, Role
+from claims.verification.checker import Context, Role, evidence_key
 from retrieval.types import Passage
 
 _AS_OF_NOTE = re.compile(r"\s*\[as of [^\]]*\]\s*$")
@@ -79,7 +79,7 @@ class NLIJudgeChecker:
         if judge is None:
             context.fallback_notes.setdefault(claim.id, f"NLI judge unavailable ({(unavailable() or '')[:200]})")
             return None
-        key = (claim.id, METHOD)
+        key = (claim.id, METHOD, evidence_key(evidence))
         if key not in context.cache:
             context.cache[key] = judge.judge(nli_statement(claim), evidence)
         verdict = context.cache[key]
