@@ -139,6 +139,7 @@ def document_scores(records: Sequence[dict]) -> dict[str, Any]:
     flag_gold: Counter = Counter()
     categories: dict[str, Counter] = {}
     not_claims = {"n": 0, "extracted": 0, "flagged": 0}
+    decided: dict[str, Counter] = {}  # supported/contradicted verdicts on gold claims, by tier
     for rec in records:
         predicted = rec["claims"]
         expected = [g for g in rec["expected"] if g.get("checkworthy", True)]
@@ -170,6 +171,10 @@ def document_scores(records: Sequence[dict]) -> dict[str, Any]:
             verdict_gold.append(g["verdict"])
             verdict_pred.append(predicted[matched[j]]["verdict"])
             verdict_right += predicted[matched[j]]["verdict"] == g["verdict"]
+            if predicted[matched[j]]["verdict"] != "not_enough_evidence":
+                tier = decided.setdefault(predicted[matched[j]].get("tier") or "suggestion", Counter())
+                tier["n"] += 1
+                tier["right"] += predicted[matched[j]]["verdict"] == g["verdict"]
             if category is not None:
                 category["verdict_n"] += 1
                 category["verdict_right"] += predicted[matched[j]]["verdict"] == g["verdict"]
@@ -193,6 +198,9 @@ def document_scores(records: Sequence[dict]) -> dict[str, Any]:
                                                 if p == g == "not_enough_evidence"),
                                             verdict_pred.count("not_enough_evidence")),
                     "nee_predicted": verdict_pred.count("not_enough_evidence"),
+                    # of the supported/contradicted verdicts on found gold claims, the share that is right, by tier
+                    "decided": {t: {"n": c["n"], "right": c["right"], "precision": _ratio(c["right"], c["n"])}
+                                for t, c in sorted(decided.items())},
                     "confusion": classification_metrics(verdict_gold, verdict_pred)["confusion"] if verdict_n else None},
         "flags": flags,
         **({"categories": {k: {"n_gold": c["n_gold"], "found": c["found"], "recall": _ratio(c["found"], c["n_gold"]),

@@ -125,7 +125,7 @@ def _run_claim(item: ClaimItem, store: Any, llm: Any, checkers: Checkers) -> dic
     verdict = result.verdict
     citations = _citations(verdict)
     record.update(verdict=verdict.label.value, confidence=round(float(verdict.confidence), 4),
-                  citations=citations, method=verdict.method)
+                  citations=citations, method=verdict.method, tier=verdict.tier)
     if item.evidence:
         sources = {f"evidence[{i}]": text for i, text in enumerate(item.evidence)}
     else:
@@ -189,7 +189,7 @@ def _run_document(item: DocumentItem, llm: Any, checkers: Checkers, shared_dir: 
         claims.append({"id": r.claim.id, "text": r.claim.text, "start": r.claim.start, "end": r.claim.end,
                        "kind": r.claim.kind, "verdict": r.verdict.label.value,
                        "confidence": round(float(r.verdict.confidence), 4), "method": r.verdict.method,
-                       "flags": [f.kind for f in r.flags], "citations": citations})
+                       "tier": r.verdict.tier, "flags": [f.kind for f in r.flags], "citations": citations})
     record["claims"] = claims
     record["flags"] = [{"kind": f.kind, "spans": [list(s) for s in f.spans], "message": f.message}
                        for f in report.flags]
@@ -268,6 +268,9 @@ def summary_markdown(metrics: dict[str, Any]) -> str:
         parts.append(f"\nVerdict accuracy on found claims: {_fmt(v['accuracy'])} (n={v['n']}; "
                      f"{v['missed']} gold claims with a verdict not found); not-enough-evidence precision "
                      f"{_fmt(v.get('nee_precision'))} (n={v.get('nee_predicted')})\n")
+        for tier, row in (v.get("decided") or {}).items():
+            parts.append(f"Decided ({tier}s): {row['right']} of {row['n']} right on gold claims, precision "
+                         f"{_fmt(row['precision'])}\n")
         if docs.get("categories"):
             parts.append("\nBy category (found: extraction recall; verdicts on the found ones):\n\n")
             parts.append(markdown_table(["category", "gold", "found", "recall", "with verdict", "right", "accuracy"],

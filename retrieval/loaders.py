@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from retrieval.errors import CopydeskError
-from retrieval.types import Document
+from retrieval.types import TRUST_RANK, Document, Trust
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,8 @@ def _load_jsonl(path: Path, max_bytes: int) -> list[Document]:
         if raw_date and parsed_date is None:
             raise LoadError(f"{path}, line {number}: unreadable date {raw_date!r} (use YYYY-MM-DD)")
         documents.append(Document(source=source, text=text, title=record.get("title") or None,
-                                  date=parsed_date, url=record.get("url") or None))
+                                  date=parsed_date, url=record.get("url") or None,
+                                  trust=_trust(record.get("trust"), f"{path}, line {number}")))
     return documents
 
 
@@ -279,7 +280,17 @@ def load_file(path: str | Path, *, root: str | Path | None = None,
         title = first_line if len(first_line) <= 120 and not first_line.endswith(".") else None
     published = parse_date(meta["date"]) if meta.get("date") else None
     return [Document(source=source, text=text, title=title, date=published or date_near_top(text),
-                     url=meta.get("url") or None)]
+                     url=meta.get("url") or None, trust=_trust(meta.get("trust"), str(path)))]
+
+
+def _trust(value: object, where: str) -> Trust:
+    """A document's trust level from front matter or a JSONL field ("high", "normal", "low"; default normal)."""
+    if value is None or value == "":
+        return "normal"
+    level = str(value).strip().lower()
+    if level not in TRUST_RANK:
+        raise LoadError(f"{where}: unknown trust level {value!r} (use high, normal or low)")
+    return level  # type: ignore[return-value]
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -171,6 +171,8 @@ def _passage_metadata(p: Passage) -> dict[str, Any]:
         meta["title"] = p.title
     if p.url:
         meta["url"] = p.url
+    if p.trust != "normal":
+        meta["trust"] = p.trust
     return meta
 
 
@@ -187,7 +189,7 @@ def passage_from_record(passage_id: str, text: str, meta: dict[str, Any], score:
     day = date(number // 10000, number // 100 % 100, number % 100) if number else None
     return Passage(id=passage_id, source=meta["source"], text=text, start=int(meta["start"]), end=int(meta["end"]),
                    title=meta.get("title"), date=day, url=meta.get("url"), doc_hash=meta.get("doc_hash") or None,
-                   score=score)
+                   trust=meta.get("trust") or "normal", score=score)
 
 
 class Store:
@@ -262,7 +264,8 @@ class Store:
             return None
         meta = found["metadatas"][0]
         return Document(source=source, text=found["documents"][0], title=meta.get("title"),
-                        date=date.fromisoformat(meta["date"]) if meta.get("date") else None, url=meta.get("url"))
+                        date=date.fromisoformat(meta["date"]) if meta.get("date") else None, url=meta.get("url"),
+                        trust=meta.get("trust") or "normal")
 
     @_reads
     def passages_for(self, source: str) -> list[Passage]:
@@ -357,8 +360,9 @@ class Store:
             existing = self.docs.get(ids=ids, include=["metadatas"])
         except Exception as error:
             raise StoreError(f"cannot read store {self.location}: {_one_line(error)}") from None
-        stored_hash = {m["source"]: m["hash"] for m in existing["metadatas"]}
-        changed = [d for d in docs if stored_hash.get(d.source) != d.hash]
+        # a document is unchanged when its text and its trust level are (front matter is not in the text)
+        stored = {m["source"]: (m["hash"], m.get("trust") or "normal") for m in existing["metadatas"]}
+        changed = [d for d in docs if stored.get(d.source) != (d.hash, d.trust)]
         totals["unchanged"] += len(docs) - len(changed)
         if not changed:
             return
@@ -371,7 +375,8 @@ class Store:
             self._embed_and_write(new_passages, batch_size, added_ids)
             rows = [{"kind": "doc", "source": d.source, "hash": d.hash, "passages": len(chunks[d.source]),
                      **({"title": d.title} if d.title else {}), **({"date": d.date.isoformat()} if d.date else {}),
-                     **({"url": d.url} if d.url else {})} for d in changed]
+                     **({"url": d.url} if d.url else {}), **({"trust": d.trust} if d.trust != "normal" else {})}
+                    for d in changed]
             self.docs.upsert(ids=[document_id(d.source) for d in changed], documents=[d.text for d in changed],
                              metadatas=rows, embeddings=[_row_vector(d.source, self.row_dim) for d in changed])
         except BaseException as error:
@@ -379,7 +384,7 @@ class Store:
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
                 raise
             raise StoreError(f"ingest into {self.location} failed, batch rolled back: {_one_line(error)}") from None
-        replaced = [d for d in changed if d.source in stored_hash]
+        replaced = [d for d in changed if d.source in stored]
         for d in replaced:  # old passages go after the new row is written
             self.passages.delete(where={"$and": [{"source": d.source}, {"doc_hash": {"$ne": d.hash}}]})
         totals["replaced"] += len(replaced)

@@ -60,3 +60,37 @@ def test_a_trusted_source_that_agrees_is_the_one_cited():
     assert result.verdict.label is Label.supported
     assert [c.source for c in result.verdict.citations] == ["board.md"]
     assert result.verdict.tier == "finding"
+
+
+def test_trust_travels_from_front_matter_and_jsonl_through_a_real_store(tmp_path):
+    from retrieval.loaders import load_paths
+    from retrieval.store import open_store
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "forum.md").write_text(f"---\ntrust: low\n---\n{FORUM}\n", encoding="utf-8")
+    (corpus / "decisions.jsonl").write_text(
+        '{"source": "board.md", "trust": "high", "date": "2026-02-12", "text": "%s"}\n' % BOARD, encoding="utf-8")
+    store = open_store(tmp_path / "store")
+    store.ingest(list(load_paths([corpus])))
+    assert {p.source: p.trust for p in store.passages_for("forum.md") + store.passages_for("board.md")} == \
+        {"forum.md": "low", "board.md": "high"}
+    result = figure(check(DRAFT, store=store, as_of=AS_OF))
+    assert result.verdict.label is Label.contradicted
+    assert result.verdict.citations[0].source == "board.md"
+    assert any(f.kind == "conflicting_evidence" for f in result.flags)
+
+    # trust is part of what makes a document unchanged: lowering it re-ingests the document
+    (corpus / "forum.md").write_text(f"---\ntrust: high\n---\n{FORUM}\n", encoding="utf-8")
+    stats = store.ingest(list(load_paths([corpus])))
+    assert stats.replaced == 1 and store.passages_for("forum.md")[0].trust == "high"
+
+
+def test_an_unknown_trust_level_is_a_clear_load_error(tmp_path):
+    import pytest
+
+    from retrieval.loaders import LoadError, load_paths
+
+    (tmp_path / "x.md").write_text("---\ntrust: very\n---\nSome text here.\n", encoding="utf-8")
+    with pytest.raises(LoadError, match="unknown trust level 'very'"):
+        list(load_paths([tmp_path]))

@@ -18,9 +18,9 @@ After the strategy, three rules hold for every verdict:
   or date claims in the same sentence) becomes not_enough_evidence: only a comparator, which compares the
   claim's own value, can say which value is wrong;
 - a supported or contradicted verdict without a citation becomes not_enough_evidence;
-- source trust (`claims.verification.trust.trusted_first`): a verdict that rests on less trusted evidence
-  than the claim's evidence holds is decided again on the more trusted evidence, which wins a
-  disagreement (the verdict then cites both, with the note `conflicting_evidence`);
+- source trust (`claims.verification.trust.trusted_first`): a verdict that rests on low-trust evidence
+  only is decided again on the other evidence, which wins a disagreement (the verdict then cites both,
+  with the note `conflicting_evidence`);
 - its tier is set by `claims.verification.tiers.tier_of`; what only low-trust sources say is a suggestion.
 """
 from __future__ import annotations

@@ -3,8 +3,10 @@
 Documents carry a trust level (`retrieval.types.Trust`: "high", "normal", "low"; "normal" when the corpus
 says nothing). After the strategy has decided on all the evidence, the rule `trusted_first` looks at the
 sources the verdict cites:
-1. a verdict that cites the most trusted evidence there is (or no corpus passage: the roster) stands;
-2. otherwise the same checkers decide again on the more trusted evidence alone:
+1. a verdict that cites a source that is not low-trust (or no corpus passage: the roster) stands. Only
+   "low" is doubted: on the planted drafts, re-deciding "normal" verdicts on the "high" documents let a
+   less relevant sentence decide (an official result for 2026 "contradicting" a 2022 figure);
+2. a verdict that rests on low-trust sources only is decided again on the other evidence alone:
    - it agrees: the verdict is the trusted one (it cites the trusted source);
    - it disagrees (supported against contradicted): the more trusted source wins; the verdict cites both
      and carries the note `conflicting_evidence`, which the pipeline raises as a flag with both citations;
@@ -56,6 +58,8 @@ def trusted_first(verdict: Verdict, evidence: list[Passage], redecide: Redecide)
     if not cited or len(cited) < len(verdict.citations):
         return verdict  # cites something outside the corpus (the roster): trust does not apply
     cited_rank = min(_rank(p) for p in cited)
+    if cited_rank > TRUST_RANK["low"]:
+        return verdict  # "normal" is no reason to doubt: re-deciding on the trusted rest lets weaker evidence decide
     trusted = [p for p in evidence if _rank(p) > cited_rank]
     if not trusted:
         return verdict
