@@ -2,6 +2,9 @@
 
 Exit codes: 0 success, 1 a check/eval that ran but found a regression (suite floors), 2 bad input,
 with a one-line message on standard error and no traceback.
+
+Settings: `main` reads them once (`claims.settings.Settings.load`: options > COPYDESK_* > config file >
+defaults), applies the process-wide ones and hands them to each command as `args.settings`.
 """
 from __future__ import annotations
 
@@ -17,7 +20,12 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "app" / "demo"
 
 
-class UsageError(Exception):
+from claims.errors import CopydeskError
+from claims.settings import Settings
+from retrieval.settings import DEFAULT_STORE_DIR
+
+
+class UsageError(CopydeskError):
     """Bad command-line input."""
 
 
@@ -26,22 +34,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean bad input or an unavailable resource: reported as one line, exit 2."""
-    from claims.errors import CopydeskError
-
-    errors: list[type[BaseException]] = [UsageError, CopydeskError, FileNotFoundError, IsADirectoryError,
-                                         PermissionError, UnicodeDecodeError]
-    for module, names in (("retrieval.loaders", ["LoadError"]), ("retrieval.store", ["StoreError"]),
-                          ("retrieval.search", ["SearchError"]),
-                          ("claims.roster", ["RosterError"]), ("evals.formats", ["EvalSetError"]),
-                          ("claims.llm", ["LLMError"])):
-        try:
-            mod = __import__(module, fromlist=names)
-        except ImportError:
-            continue
-        errors += [getattr(mod, n) for n in names if hasattr(mod, n)]
-    return tuple(errors)
+# Exceptions that mean bad input or an unavailable resource: reported as one line, exit 2. Every copydesk
+# error subclasses CopydeskError (claims/errors.py shows the tree); the rest are the OS's file errors.
+USER_ERRORS: tuple[type[BaseException], ...] = (CopydeskError, FileNotFoundError, IsADirectoryError,
+                                                PermissionError, UnicodeDecodeError)
 
 
 def _date(value: str) -> date:
@@ -51,31 +47,23 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
-def default_store() -> str:
-    return os.environ.get("COPYDESK_STORE") or str(Path.home() / ".local" / "share" / "copydesk" / "store")
+def _open_store(settings: Settings, *, must_exist: bool = False):
+    """The Chroma server at COPYDESK_CHROMA_URL when set, else the store folder (--store > COPYDESK_STORE > default)."""
+    if not settings.chroma_url and must_exist and not settings.store.exists():
+        raise UsageError(f"no store at {settings.store}: run `copydesk ingest --store {settings.store} FILES` first")
+    return settings.retrieval.open_store(create=not must_exist)
 
 
-def _open_store(path: str | None, *, must_exist: bool = False):
-    """The store named by --store; else the Chroma server of $COPYDESK_CHROMA_URL; else the default folder.
-    (An explicit --store wins over the environment, and every message names the store actually used.)"""
-    from retrieval.store import open_store
-
-    url = os.environ.get("COPYDESK_CHROMA_URL")
-    if url and not path:
-        return open_store(url=url)
-    path = path or default_store()
-    if must_exist and not Path(path).exists():
-        raise UsageError(f"no store at {path}: run `copydesk ingest --store {path} FILES` first")
-    return open_store(path, create=not must_exist)
-
-
-def _llm_client(args):
-    from claims.llm import LLMConfig, get_client
-
-    config = LLMConfig.from_env()
-    if getattr(args, "llm", None):
-        config = config.model_copy(update={"backend": args.llm})
-    return get_client(config)
+def _settings_from(args) -> Settings:
+    """The settings for this command: its options first, then COPYDESK_* variables, the config file, defaults."""
+    explicit = {"store": getattr(args, "store", None), "llm_backend": getattr(args, "llm", None),
+                "shared": getattr(args, "shared", None)}
+    settings = Settings.load(**explicit)
+    if explicit["store"] and settings.chroma_url and getattr(args, "command", None) != "serve":
+        # an explicit --store names the store this command uses, over a Chroma server set in the environment
+        # or the config file (and every message names that folder)
+        settings = settings.model_copy(update={"chroma_url": None})
+    return settings.apply()
 
 
 # ---- commands ---------------------------------------------------------------------------------
@@ -84,7 +72,7 @@ def cmd_ingest(args) -> int:
     from retrieval.loaders import load_all
 
     if args.remove:
-        store = _open_store(args.store, must_exist=True)
+        store = _open_store(args.settings, must_exist=True)
         for source in args.paths:
             removed = store.remove(source)
             if removed:
@@ -101,7 +89,7 @@ def cmd_ingest(args) -> int:
     documents = load_all(args.paths, notes=notes)  # every file read and checked before the first write
     for note in notes:
         print(f"copydesk: note: {note}", file=sys.stderr)
-    store = _open_store(args.store)
+    store = _open_store(args.settings)
     stats = store.ingest(documents, progress=not args.quiet)
     for warning in stats.warnings:
         print(f"copydesk: warning: {warning}", file=sys.stderr)
@@ -110,7 +98,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    store = _open_store(args.store, must_exist=True)
+    store = _open_store(args.settings, must_exist=True)
     report = store.repair(apply=args.repair)
     print(f"store {store.location}: {report}")
     return 0 if report.healthy or args.repair else 1
@@ -134,14 +122,21 @@ def cmd_check(args) -> int:
     from app.render import render_report
     from claims.pipeline import check
 
-    draft = _read_draft(args.draft)
+    if args.draft.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+    drafts = [_read_draft(path) for path in args.draft]
     for roster in args.roster:
         if not Path(roster).is_file():
             raise UsageError(f"no such roster file: {roster}")
-    store = _open_store(args.store, must_exist=True) if (args.store or os.environ.get("COPYDESK_CHROMA_URL")) else None
-    report = check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=_llm_client(args),
-                   sources_until_as_of=args.sources_until_as_of)
-    text = render_report(report, args.format, draft=draft)
+    settings = args.settings
+    store = _open_store(settings, must_exist=True) if (args.store or settings.chroma_url) else None
+    llm = settings.llm_client()
+    reports = [check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=llm,
+                     sources_until_as_of=args.sources_until_as_of) for draft in drafts]
+    if len(drafts) == 1:
+        text = render_report(reports[0], args.format, draft=drafts[0])
+    else:
+        text = _render_several(args.draft, drafts, reports, args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"report written to {args.out}", file=sys.stderr)
@@ -150,11 +145,35 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _render_several(paths: list[str], drafts: list[str], reports: list, fmt: str) -> str:
+    """Several drafts: each report, then where the drafts disagree with each other (claims.cross_draft)."""
+    from app.render import render_report
+    from claims.cross_draft import cross_draft_flags
+
+    found = cross_draft_flags([(d, [r.claim for r in report.claims]) for d, report in zip(drafts, reports)])
+    if fmt == "json":
+        return json.dumps({
+            "reports": [{"draft": path, **report.to_json()} for path, report in zip(paths, reports)],
+            "cross_draft_flags": [{
+                "kind": f.flag.kind, "message": f.flag.message,
+                "places": [{"draft": paths[p.draft], "draft_index": p.draft, "claim_id": p.claim_id,
+                            "start": p.start, "end": p.end, "text": p.text} for p in f.places]} for f in found],
+        }, indent=2, ensure_ascii=False)
+    parts = []
+    for path, draft, report in zip(paths, drafts, reports):
+        parts.append(f"== {path}\n{render_report(report, fmt, draft=draft)}")
+    lines = [f"== where the drafts disagree ({len(found)})"]
+    for f in found:
+        where = "; ".join(f"{paths[p.draft]} {p.start}-{p.end} {p.text!r}" for p in f.places)
+        lines.append(f"- cross_draft_inconsistency: {f.flag.message} [{where}]")
+    return "\n".join(parts + ["\n".join(lines)])
+
+
 def cmd_extract(args) -> int:
     from claims.pipeline import extract
 
     draft = _read_draft(args.draft)
-    claims = extract(draft, args.as_of or date.today(), llm=_llm_client(args))
+    claims = extract(draft, args.as_of or date.today(), llm=args.settings.llm_client())
     print(json.dumps([c.model_dump(mode="json", exclude_none=True) for c in claims], indent=2, ensure_ascii=False))
     return 0
 
@@ -162,7 +181,7 @@ def cmd_extract(args) -> int:
 def cmd_search(args) -> int:
     from retrieval.search import Searcher
 
-    store = _open_store(args.store, must_exist=True)
+    store = _open_store(args.settings, must_exist=True)
     passages = Searcher(store).search(args.query, k=args.k, as_of=args.as_of)
     if args.format == "json":
         print(json.dumps([p.model_dump(mode="json", exclude_none=True) for p in passages], indent=2, ensure_ascii=False))
@@ -180,9 +199,9 @@ def cmd_eval(args) -> int:
 
     if not Path(args.set).is_file():
         raise UsageError(f"no such eval set: {args.set}")
-    store = _open_store(args.store, must_exist=True) if args.store else None
+    store = _open_store(args.settings, must_exist=True) if args.store else None
     result = run_eval(args.set, store=store, out_dir=args.out, limit=args.limit, seed=args.seed,
-                      llm=_llm_client(args), progress=not args.quiet, shared_dir=args.shared)
+                      llm=args.settings.llm_client(), progress=not args.quiet, shared_dir=args.settings.shared)
     if args.format == "markdown":
         print(result.summary_markdown)
     else:
@@ -215,28 +234,42 @@ def ensure_demo_store(path: str) -> None:
 def cmd_ui(args) -> int:
     import subprocess
 
-    env = dict(os.environ)
-    store = args.store or default_store()
+    env = dict(os.environ)  # the app reads its settings from this environment (and the config file)
+    store = str(args.settings.store)
     if args.demo:
-        store = args.store or str(Path.home() / ".local" / "share" / "copydesk" / "demo-store")
+        store = args.store or str(DEFAULT_STORE_DIR.parent / "demo-store")
         ensure_demo_store(store)
         env["COPYDESK_DEMO"] = "1"
     env["COPYDESK_STORE"] = store
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app" / "ui.py"),
            "--server.address", args.host, "--server.port", str(args.port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
-    print(f"copydesk UI on http://{args.host}:{args.port}  (store: {store}; Ctrl-C to stop)", file=sys.stderr)
+    shown = args.settings.chroma_url if args.settings.chroma_url and not args.demo else store
+    print(f"copydesk UI on http://{args.host}:{args.port}  (store: {shown}; Ctrl-C to stop)", file=sys.stderr)
     try:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
         return 0
 
 
-def cmd_llm(args) -> int:
-    from claims.llm import LLMConfig, connection_test
+def cmd_serve(args) -> int:
+    from app.api import TOKEN_ENV, serve
 
-    config = LLMConfig.from_env()
-    result = connection_test(config)
+    if args.store:
+        os.environ["COPYDESK_STORE"] = args.store
+    token = os.environ.get(TOKEN_ENV) or None  # read here, at the edge, and passed down
+    limits = {"max_concurrency": args.max_concurrency, "max_queue": args.max_queue}
+    try:
+        serve(args.host, args.port, token=token, log_level=args.log_level, **limits)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_llm(args) -> int:
+    from claims.llm import connection_test
+
+    result = connection_test(args.settings.llm_config())
     print(json.dumps(result, indent=2, default=str))
     return 0 if result.get("ok", result.get("reachable")) else 2
 
@@ -248,7 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("ingest", help="add files or folders (.txt .md .html .pdf .jsonl) to a store")
-    s.add_argument("--store", help="store directory (default: $COPYDESK_STORE or ~/.local/share/copydesk/store)")
+    s.add_argument("--store", help="store directory (default: $COPYDESK_STORE, the config file's store, "
+                                   "else ~/.local/share/copydesk/store)")
     s.add_argument("--remove", action="store_true", help="remove the named documents (by source) instead")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.add_argument("paths", nargs="+", metavar="PATH")
@@ -268,7 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ignore corpus documents dated after the as-of date (what was knowable then)")
     s.add_argument("--out", help="write the report to this file")
     s.add_argument("--llm", choices=["none", "local", "openai-compatible"], help="override $COPYDESK_LLM")
-    s.add_argument("draft", metavar="DRAFT", help="a text, Markdown or HTML file, or - for standard input")
+    s.add_argument("draft", metavar="DRAFT", nargs="+",
+                   help="a text, Markdown or HTML file, or - for standard input; several drafts are also "
+                        "checked against each other (cross_draft_inconsistency)")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("extract", help="print the claims found in a draft (JSON), without verifying them")
@@ -313,6 +349,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8501)
     s.set_defaults(func=cmd_ui)
 
+    s = sub.add_parser("serve", help="run the HTTP API (FastAPI on uvicorn; docs at /docs)")
+    s.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1; any other host needs $COPYDESK_API_TOKEN")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--store", help="store directory (default $COPYDESK_STORE; $COPYDESK_CHROMA_URL wins)")
+    s.add_argument("--max-concurrency", type=int, help="checks running at once (default: the number of cores)")
+    s.add_argument("--max-queue", type=int, help="checks waiting for a slot before 429 (default 64)")
+    s.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    s.set_defaults(func=cmd_serve)
+
     s = sub.add_parser("llm", help="LLM backend tools")
     llm_sub = s.add_subparsers(dest="llm_command", required=True, parser_class=_Parser)
     t = llm_sub.add_parser("test", help="check the configured backend's connection and JSON-schema support")
@@ -326,11 +371,14 @@ PASS_THROUGH = {"suite": cmd_suite, "convert": cmd_convert}  # their own option 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    settings: Settings | None = None
     try:
         if argv and argv[0] in PASS_THROUGH:
             rest = argv[1:]
+            Settings.load().apply()
             return PASS_THROUGH[argv[0]](argparse.Namespace(suite_args=rest, convert_args=rest))
         args = parser.parse_args(argv)
+        args.settings = settings = _settings_from(args)
         return args.func(args)
     except KeyboardInterrupt:
         print("copydesk: interrupted", file=sys.stderr)
@@ -340,18 +388,18 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # noqa: BLE001 - user errors become one line; anything else re-raises
-        if isinstance(exc, _user_errors()):
+        if isinstance(exc, USER_ERRORS):
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             print(f"copydesk: error: {message}", file=sys.stderr)
             return 2
-        failing = _failing_backend(exc)
+        failing = _failing_backend(exc, settings.chroma_url if settings is not None else None)
         if failing:
             print(f"copydesk: error: {failing}", file=sys.stderr)
             return 2
         raise
 
 
-def _failing_backend(exc: BaseException) -> str | None:
+def _failing_backend(exc: BaseException, chroma_url: str | None = None) -> str | None:
     """A one-line message for a store backend that failed under us (a Chroma server that went away, a store
     database that is corrupt or read-only), or None for a real bug (which keeps its traceback)."""
     import sqlite3
@@ -359,7 +407,7 @@ def _failing_backend(exc: BaseException) -> str | None:
     module = type(exc).__module__ or ""
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
     if module.startswith(("httpx", "httpcore", "chromadb")) or isinstance(exc, (ConnectionError, TimeoutError)):
-        where = os.environ.get("COPYDESK_CHROMA_URL") or "the store"
+        where = chroma_url or "the store"
         return f"the Chroma store stopped answering ({where}): {type(exc).__name__}: {text}"
     if isinstance(exc, sqlite3.Error):
         return f"the store's database failed: {text} (run `copydesk doctor --store DIR`)"

@@ -24,9 +24,14 @@ PAGES = {"Check": ui_check.page, "Corpus": ui_corpus.page, "Evaluation": ui_eval
 
 def main() -> None:
     st.set_page_config(page_title="copydesk", page_icon="\U0001F4F0", layout="wide")
+    try:  # a newsroom tool, not a developer's: no Deploy button, no developer menu entries
+        st.set_option("client.toolbarMode", "viewer")
+    except Exception:  # noqa: BLE001 - an older Streamlit without the option: the chrome stays
+        pass
     with st.sidebar:
         st.markdown("### copydesk")
         choice = st.radio("Page", list(PAGES), key="page", label_visibility="collapsed")
+        st.text_input("Your name (recorded with your reviews)", key="reviewer_name")
         st.caption(f"Corpus store: `{backend.store_dir()}`")
         st.caption(f"LLM: {llm_settings().backend}")
     PAGES[choice]()

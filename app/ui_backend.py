@@ -6,7 +6,6 @@ one place and tests can replace a function with monkeypatch.
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 
 from claims.errors import CopydeskError
 from claims.models import Report
+from claims.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DRAFT = REPO / "app" / "demo" / "draft.txt"
@@ -29,7 +29,7 @@ Progress = Callable[[int, int, str], None]
 
 
 class BackendUnavailable(CopydeskError):
-    """A part of the backend this page needs is not installed or not built yet."""
+    """A resource this page needs is missing (e.g. no eval set at the path given)."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,41 @@ class LLMSettings:
     api_key: str = ""
 
 
+def app_settings() -> Settings:
+    """The app's settings: environment (COPYDESK_*, set by `copydesk ui`) > config file > defaults.
+    Read on each call (cheap), so a page sees the environment it runs in; the process-wide parts are applied."""
+    return Settings.load().apply()
+
+
 def store_dir() -> str:
-    return os.environ.get("COPYDESK_STORE") or str(Path.home() / ".local" / "share" / "copydesk" / "store")
+    return str(app_settings().store)
+
+
+def chroma_url() -> str | None:
+    return app_settings().chroma_url
 
 
 def demo_mode() -> bool:
-    return os.environ.get("COPYDESK_DEMO", "") not in ("", "0", "false")
+    return app_settings().demo
+
+
+def review_db() -> Path:
+    """The reviewers' database: COPYDESK_REVIEW_DB, else beside the store."""
+    from app.review_store import default_review_db
+
+    chosen = app_settings()
+    return chosen.review_db or default_review_db(chosen.store)
+
+
+def eval_out_dir() -> str | None:
+    """Where the Evaluate page writes its runs (COPYDESK_EVAL_OUT; None: the system's temporary folder)."""
+    chosen = app_settings().eval_out
+    return str(chosen) if chosen else None
+
+
+def _has_corpus() -> bool:
+    """A store to check against: the Chroma server when COPYDESK_CHROMA_URL is set, else an existing store folder."""
+    return bool(chroma_url()) or Path(store_dir()).exists()
 
 
 def demo_draft() -> str:
@@ -58,14 +87,12 @@ _STORES: dict[str, Any] = {}
 
 
 def open_corpus(path: str | None = None):
-    """The retrieval store at `path` (default COPYDESK_STORE), opened once per process."""
-    key = str(Path(path or store_dir()).expanduser().resolve())
+    """The retrieval store, opened once per process: the Chroma server at COPYDESK_CHROMA_URL when set (as in
+    the CLI), else the folder at `path` (default COPYDESK_STORE)."""
+    chosen = app_settings().retrieval
+    key = chosen.chroma_url or str(Path(path or chosen.store_dir).expanduser().resolve())
     if key not in _STORES:
-        try:
-            from retrieval.store import open_store
-        except ImportError as exc:
-            raise BackendUnavailable(f"the corpus store is not available yet ({exc})") from None
-        _STORES[key] = open_store(key)
+        _STORES[key] = chosen.open_store(key if not chosen.chroma_url else None)
     return _STORES[key]
 
 
@@ -90,15 +117,9 @@ def llm_client(settings: LLMSettings):
 
 def llm_config(settings: LLMSettings):
     """The claims.llm configuration: the environment's, with the page's choices on top."""
-    from dataclasses import replace
-
-    try:
-        from claims.llm import LLMConfig
-    except ImportError as exc:
-        raise BackendUnavailable(f"the LLM client is not available yet ({exc})") from None
     chosen = {"backend": settings.backend, "base_url": settings.base_url, "model": settings.model,
               "api_key": settings.api_key}
-    return replace(LLMConfig.from_env(), **{k: v for k, v in chosen.items() if v})
+    return app_settings().llm_config(**chosen)
 
 
 def connection_test(settings: LLMSettings) -> dict[str, Any]:
@@ -110,15 +131,10 @@ def connection_test(settings: LLMSettings) -> dict[str, Any]:
 def check_draft(draft: str, *, as_of: date, settings: LLMSettings = LLMSettings(),
                 progress: Progress | None = None) -> Report:
     """Check the draft against the configured corpus (none when the store does not exist yet)."""
-    try:
-        from claims.pipeline import check
-    except ImportError as exc:
-        raise BackendUnavailable(f"the checking pipeline is not available yet ({exc})") from None
-    store = open_corpus() if Path(store_dir()).exists() else None
-    try:
-        return check(draft, store=store, as_of=as_of, llm=llm_client(settings), progress=progress)
-    except ImportError as exc:  # a stage of the pipeline has not landed yet
-        raise BackendUnavailable(f"the checking pipeline is incomplete ({exc})") from None
+    from claims.pipeline import check
+
+    store = open_corpus() if _has_corpus() else None
+    return check(draft, store=store, as_of=as_of, llm=llm_client(settings), progress=progress)
 
 
 def ingest_uploads(files: Iterable[tuple[str, bytes]], progress: Progress | None = None) -> Any:
@@ -189,18 +205,16 @@ def run_eval(set_path: str | Path, *, out_dir: Path, limit: int | None, seed: in
 
     Writes predictions, metrics, a summary and plots to out_dir, as `copydesk eval --out` does.
     """
-    try:
-        from evals.formats import load_set, sample_items
-        from evals.metrics import compute_metrics
-        from evals.runner import EvalResult, write_outputs
-        from evals.runner import run_eval as runner
-    except ImportError as exc:
-        raise BackendUnavailable(f"the eval runner is not available yet ({exc})") from None
+    from evals.formats import load_set, sample_items
+    from evals.metrics import compute_metrics
+    from evals.runner import EvalResult, write_outputs
+    from evals.runner import run_eval as runner
+
     path = Path(set_path).expanduser()
     if not path.is_file():
         raise BackendUnavailable(f"no eval set at {path}")
     items = sample_items(load_set(path), limit, seed)
-    store = open_corpus() if Path(store_dir()).exists() else None
+    store = open_corpus() if _has_corpus() else None
     llm = llm_client(settings)
     batch = max(1, len(items) // 20)
     records: list[dict[str, Any]] = []
@@ -230,7 +244,7 @@ def plots_in(out_dir: Path) -> list[Path]:
 
 def document_text(source: str) -> str | None:
     """The whole text of a corpus document, or None when there is no store or no such document."""
-    if not Path(store_dir()).exists():
+    if not _has_corpus():
         return None
     try:
         return open_corpus().document_text(source)
@@ -240,7 +254,7 @@ def document_text(source: str) -> str | None:
 
 def corpus_overview() -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(documents with passage counts and dates, store statistics); empty when no store exists yet."""
-    if not Path(store_dir()).exists():
+    if not _has_corpus():
         return [], {}
     store = open_corpus()
     return list(store.documents()), dict(store.stats())
@@ -248,3 +262,188 @@ def corpus_overview() -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def remove_document(source: str) -> bool:
     return bool(open_corpus().remove(source))
+
+
+def corpus_state() -> str:
+    """A one-line description of the corpus a check ran against (kept with each saved check)."""
+    if not Path(store_dir()).exists():
+        return "no corpus"
+    try:
+        stats = dict(open_corpus().stats())
+    except Exception:  # noqa: BLE001 - a description only; the check itself reports real errors
+        return f"store {store_dir()}"
+    shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in stats.items() if isinstance(v, (int, float)))
+    return f"{store_dir()}: {shown}" if shown else str(store_dir())
+
+
+GOOD_MATCH_SIMILARITY = 0.35  # below this cosine similarity (and without a shared word) nothing is a good match
+
+
+def search_corpus(query: str, k: int = 8) -> tuple[list[dict[str, Any]], bool]:
+    """(passages best first: source, title, text, score, similarity; whether any is a good match).
+
+    Ranked by the hybrid search; `similarity` is the passage's cosine similarity to the query, and a
+    result is a good match when it reaches GOOD_MATCH_SIMILARITY or shares a word of 4+ letters with it.
+    """
+    import re
+
+    if not Path(store_dir()).exists():
+        return [], False
+    from retrieval.search import Searcher
+
+    searcher = Searcher(open_corpus())
+    hits = searcher.search(query, k=k)
+    similarity = {p.id: float(p.score or 0.0) for p in searcher.dense(query, max(k, 20), None)}
+    words = {w for w in re.findall(r"[a-z0-9]{4,}", query.lower())}
+    out, good = [], False
+    for hit in hits:
+        sim = similarity.get(hit.id)
+        shared = bool(words & set(re.findall(r"[a-z0-9]{4,}", hit.text.lower())))
+        good = good or shared or (sim is not None and sim >= GOOD_MATCH_SIMILARITY)
+        out.append({"source": hit.source, "title": hit.title, "text": hit.text, "score": hit.score,
+                    "similarity": sim, "start": hit.start})
+    return out, good
+
+
+def ingest_each(files: Iterable[tuple[str, bytes]], progress: Progress | None = None) -> tuple[Any, list[str]]:
+    """Ingest the uploaded files that load; (stats of the good ones, one line per bad file by its own name)."""
+    from retrieval.loaders import LoadError, load_file
+
+    good: list[tuple[str, bytes]] = []
+    bad: list[str] = []
+    files = list(files)
+    with tempfile.TemporaryDirectory(prefix="copydesk-upload-") as tmp:
+        docs = []
+        for i, (name, data) in enumerate(files):
+            safe = Path(name).name
+            if progress:
+                progress(i, len(files), f"reading {safe}")
+            if not safe.lower().endswith(UPLOAD_SUFFIXES):
+                bad.append(f"{safe}: unsupported file type (use {', '.join(UPLOAD_SUFFIXES)})")
+                continue
+            if len(data) > MAX_CORPUS_UPLOAD_BYTES:
+                bad.append(f"{safe} is {len(data) / 1e6:.1f} MB; uploads are limited to "
+                           f"{MAX_CORPUS_UPLOAD_BYTES / 1e6:.0f} MB per file")
+                continue
+            path = Path(tmp) / safe
+            path.write_bytes(data)
+            try:
+                docs += load_file(path, root=tmp)
+            except (LoadError, OSError, ValueError) as exc:
+                bad.append(str(exc).replace(str(path), safe).replace(tmp + "/", ""))
+        return (_ingest(docs, progress) if docs else None), bad
+
+
+# ---- the HTTP API's door (app/api.py): the same backend the pages use ----------------------------------
+# The service keeps no state of its own in memory that a second worker would need: the corpus lives in the
+# store (a Chroma server when several workers share it), reports and review decisions in the review database.
+
+import threading as _threading  # noqa: E402 (this section is appended; the pages' part above is edited elsewhere)
+
+_SERVICE: dict[Any, Any] = {}
+_SERVICE_LOCK = _threading.RLock()  # concurrent first requests open one store, one client
+
+
+def service_store():
+    """The store the service checks against: the Chroma server of the settings (COPYDESK_CHROMA_URL, its token
+    COPYDESK_CHROMA_TOKEN), else the store folder (created when missing). Opened once per process."""
+    with _SERVICE_LOCK:
+        return open_corpus()
+
+
+def service_llm():
+    """The LLM client the service's configuration names ($COPYDESK_LLM...), or None offline; made once."""
+    with _SERVICE_LOCK:
+        if "llm" not in _SERVICE:
+            from claims.llm import LLMConfig, get_client
+
+            _SERVICE["llm"] = get_client(LLMConfig.from_env())
+        return _SERVICE["llm"]
+
+
+def readiness() -> dict[str, Any]:
+    """What /readyz reports: the store opens and answers, and the embedder is loaded."""
+    store = service_store()
+    return {"store": store.location, "passages": store.count(), "embedder": store.embedder.name}
+
+
+def check_for_service(draft: str, *, as_of: date, progress: Progress | None = None) -> Report:
+    """Check one draft against the service's store with its configured LLM (none by default)."""
+    from claims.pipeline import check
+
+    return check(draft, store=service_store(), as_of=as_of, llm=service_llm(), progress=progress)
+
+
+def ingest_documents(items: Iterable[dict[str, Any]]) -> Any:
+    """Ingest documents given as dicts (source, text, title, date, url); returns the store's IngestStats."""
+    from retrieval.types import Document
+
+    return service_store().ingest([Document(**item) for item in items], progress=False)
+
+
+def search_passages(query: str, *, k: int = 5, as_of: date | None = None) -> list[Any]:
+    from retrieval.search import Searcher
+
+    return Searcher(service_store()).search(query, k=k, as_of=as_of)
+
+
+def service_reviews():
+    """The review database of the service: $COPYDESK_REVIEW_DB, else beside the store folder."""
+    from app.review_store import ReviewStore, default_review_db
+
+    path = str(default_review_db(store_dir()))
+    with _SERVICE_LOCK:
+        if ("reviews", path) not in _SERVICE:
+            _SERVICE[("reviews", path)] = ReviewStore(path)
+        return _SERVICE[("reviews", path)]
+
+
+def save_report(report_id: str, draft: str, report: Report) -> None:
+    service_reviews().save_check(report_id, draft, report)
+
+
+def load_report(report_id: str) -> tuple[str, Report] | None:
+    return service_reviews().last_check(report_id)
+
+
+def report_reviews(report_id: str) -> list[dict[str, Any]] | None:
+    """Every claim of a saved report with the reviewer's decision on it (pending when none); None: no report."""
+    from app.review_store import Decision, claim_keys
+
+    saved = load_report(report_id)
+    if saved is None:
+        return None
+    draft, report = saved
+    claims = [r.claim for r in report.claims]
+    decisions = service_reviews().attach(report_id, draft, claims)
+    keys = claim_keys(draft, claims)
+    rows = []
+    for r in report.claims:
+        d = decisions.get(r.claim.id, Decision())
+        rows.append({"claim_id": r.claim.id, "key": keys[r.claim.id], "text": r.claim.text,
+                     "machine_verdict": r.verdict.label.value, "verdict": d.verdict(r.verdict.label).value,
+                     "status": d.status, "override": d.override.value if d.override else None, "note": d.note,
+                     "for_editor": d.for_editor, "reviewer": d.reviewer, "updated_at": d.updated_at})
+    return rows
+
+
+def save_review(report_id: str, claim_id: str, *, status: str, override: str | None = None, note: str = "",
+                for_editor: bool = False, reviewer: str = "") -> dict[str, Any] | None:
+    """Record a reviewer's decision on one claim of a saved report; None when the report or claim is unknown."""
+    from app.review_store import Decision, claim_keys
+    from claims.models import Label
+
+    saved = load_report(report_id)
+    if saved is None:
+        return None
+    draft, report = saved
+    claims = [r.claim for r in report.claims]
+    claim = next((c for c in claims if c.id == claim_id), None)
+    if claim is None:
+        return None
+    decision = Decision(status=status, override=Label(override) if override else None, note=note,  # type: ignore[arg-type]
+                        for_editor=for_editor, reviewer=reviewer)
+    stamped = service_reviews().save(report_id, draft, claim, decision, key=claim_keys(draft, claims)[claim_id])
+    return {"claim_id": claim_id, "status": stamped.status,
+            "override": stamped.override.value if stamped.override else None, "note": stamped.note,
+            "for_editor": stamped.for_editor, "reviewer": stamped.reviewer, "updated_at": stamped.updated_at}

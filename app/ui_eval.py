@@ -5,7 +5,6 @@ Outputs go to a new folder under COPYDESK_EVAL_OUT (default: the system's tempor
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ HEADLINE = [("accuracy", "Accuracy"), ("macro_f1", "Macro-F1"), ("balanced_accur
 
 
 def _run(set_path: str, limit: int | None, seed: int) -> None:
-    base = os.environ.get("COPYDESK_EVAL_OUT")
+    base = backend.eval_out_dir()
     if base:
         Path(base).mkdir(parents=True, exist_ok=True)
     out_dir = Path(tempfile.mkdtemp(prefix="copydesk-eval-", dir=base))
@@ -34,7 +33,7 @@ def _run(set_path: str, limit: int | None, seed: int) -> None:
     try:
         metrics = backend.run_eval(set_path, out_dir=out_dir, limit=limit, seed=seed, settings=llm_settings(),
                                    progress=progress)
-    except (CopydeskError, ValueError, OSError) as exc:
+    except (CopydeskError, OSError) as exc:
         bar.empty()
         st.error(escape_markdown(str(exc)))
         return

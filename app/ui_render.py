@@ -12,18 +12,70 @@ from dataclasses import dataclass
 
 from claims.models import Citation, ClaimResult, Label
 
-COLOURS: dict[Label, str] = {  # background, a darker border
-    Label.supported: "#c8ecc9;border-bottom:2px solid #2e7d32",
-    Label.contradicted: "#ffcdd2;border-bottom:2px solid #c62828",
-    Label.not_enough_evidence: "#ffe7b3;border-bottom:2px solid #b26a00",
+# Theme-aware colours: every element with a background of its own sets its text colour too (a pair
+# that passes WCAG AA, >= 4.5:1, in both themes); plain text inherits the theme's colour. Streamlit
+# follows the OS theme, so the dark pairs apply under prefers-color-scheme: dark.
+PALETTE = {  # class: (light background, light text, light border, dark background, dark text, dark border)
+    "supported": ("#c8ecc9", "#0b3d0e", "#2e7d32", "#1e4d2b", "#e6f4ea", "#66bb6a"),
+    "contradicted": ("#ffcdd2", "#5c0a0a", "#c62828", "#5c1a1f", "#ffe4e6", "#ef5350"),
+    "not_enough_evidence": ("#ffe7b3", "#4a2c00", "#b26a00", "#4d3800", "#fff3d6", "#ffb74d"),
+    "suggestion": ("#e3e6ee", "#1f2433", "#5b6478", "#2d3240", "#e6e9f2", "#9aa3b8"),
+    "flag": ("#fff3e0", "#3e2200", "#ef6c00", "#3d2a10", "#ffe8cc", "#ffa040"),
+    "box": ("#ffffff", "#1f1f1f", "#d0d0d0", "#161a22", "#e8eaed", "#3a3f4b"),
+    "quote": ("#fff59d", "#1f1f1f", "#fff59d", "#5a4f00", "#fffbe0", "#5a4f00"),
 }
 WORDS: dict[Label, str] = {Label.supported: "supported", Label.contradicted: "contradicted",
                            Label.not_enough_evidence: "not enough evidence"}
-ICONS: dict[Label, str] = {Label.supported: "\u2714", Label.contradicted: "\u2716", Label.not_enough_evidence: "?"}
+ICONS: dict[Label, str] = {Label.supported: "\u2713", Label.contradicted: "\u2717", Label.not_enough_evidence: "\u25cb"}
+HUMAN_ICON = "?"
 FLAG_MARK = "\u2691"
-TEXT_BOX = ("white-space:pre-wrap;line-height:1.7;font-size:0.95rem;padding:0.6rem 0.8rem;"
-            "border:1px solid #ddd;border-radius:6px;background:#fff;color:#222")
-QUOTE_STYLE = "background:#fff59d;font-weight:600;padding:0 1px"
+CERTAINTY = ((0.9, "very likely"), (0.75, "likely"), (0.55, "probably"), (0.0, "unsure"))
+
+
+def _rules(dark: bool) -> str:
+    out = []
+    for name, (lb, lt, lborder, db, dt, dborder) in PALETTE.items():
+        bg, fg, border = (db, dt, dborder) if dark else (lb, lt, lborder)
+        out.append(f".cd-{name}{{background:{bg};color:{fg};border-color:{border}}}")
+    return "".join(out)
+
+
+STYLESHEET = (
+    "<style>"
+    ".cd-box{white-space:pre-wrap;line-height:1.7;font-size:0.95rem;padding:0.6rem 0.8rem;border:1px solid;"
+    "border-radius:6px}"
+    ".cd-mark{padding:0 2px;border-radius:3px;border-bottom:2px solid}"
+    ".cd-mark.cd-suggestion{border-bottom-style:dashed}"
+    ".cd-mark.cd-skipped{border-bottom:1px dotted;padding:0}"
+    ".cd-mark.cd-overridden{outline:1px dashed currentColor}"
+    "a.cd-link{text-decoration:none;color:inherit}a.cd-link:focus-visible{outline:2px solid #1a73e8}"
+    ".cd-sup{font-size:0.72rem;font-weight:700}"
+    ".cd-badge{padding:1px 8px;border-radius:10px;font-size:0.85rem;border:1px solid;white-space:nowrap}"
+    ".cd-flagbox{border-left:4px solid;padding:4px 8px;border-radius:3px}"
+    ".cd-qt{font-weight:600;padding:0 1px}"
+    ".cd-small{font-size:0.85rem}"
+    + _rules(False) + "@media (prefers-color-scheme: dark){" + _rules(True) + "}</style>")
+TEXT_BOX = ""  # kept for callers of the old API: the box is styled by STYLESHEET's .cd-box
+QUOTE_STYLE = ""
+
+
+def certainty_words(confidence: float) -> str:
+    """How sure the machine is, in words a reader understands."""
+    for floor, words in CERTAINTY:
+        if confidence >= floor:
+            return words
+    return "unsure"
+
+
+def verdict_class(label: Label, tier: str) -> str:
+    return label.value if tier == "finding" else "suggestion"
+
+
+def verdict_words(label: Label, tier: str, confidence: float | None = None) -> str:
+    """'contradicted, very likely' for a finding; 'needs a human, leans supported' for a suggestion."""
+    if tier == "finding":
+        return WORDS[label] + (f", {certainty_words(confidence)}" if confidence is not None else "")
+    return f"needs a human, leans {WORDS[label]}" + (f" ({certainty_words(confidence)})" if confidence is not None else "")
 
 
 @dataclass(frozen=True)
@@ -35,17 +87,20 @@ class Marked:
     label: Label  # the verdict that stands (after a reviewer's override)
     overridden: bool = False
     flagged: bool = False
+    tier: str = "finding"  # "suggestion" draws the claim as "needs a human"; a reviewer's decision is a finding
+    reviewed: bool = False
+    skipped: bool = False  # the reviewer marked it not check-worthy: drawn plain, its number struck through
 
 
 def e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def verdict_badge(label: Label, confidence: float | None = None) -> str:
-    colour = COLOURS[label].split(";")[0]
-    conf = f" \u00b7 {confidence:.0%}" if confidence is not None else ""
-    return (f'<span style="background:{colour};padding:1px 8px;border-radius:10px;font-size:0.85rem">'
-            f"{ICONS[label]} {e(WORDS[label])}{conf}</span>")
+def verdict_badge(label: Label, confidence: float | None = None, tier: str = "finding") -> str:
+    """A verdict in colour, icon and words: a finding in its verdict's colour, a suggestion in neutral."""
+    icon = ICONS[label] if tier == "finding" else HUMAN_ICON
+    return (f'<span class="cd-badge cd-{verdict_class(label, tier)}">{icon} '
+            f"{e(verdict_words(label, tier, confidence))}</span>")
 
 
 def draft_window(draft: str, first: int, last: int, *, min_chars: int = 2_000) -> tuple[int, int]:
@@ -59,7 +114,8 @@ def draft_window(draft: str, first: int, last: int, *, min_chars: int = 2_000) -
 
 def highlighted_draft(draft: str, marks: Iterable[Marked], *, max_height_px: int | None = 640,
                       window: tuple[int, int] | None = None) -> str:
-    """The draft (or its window [a, b)) with each claim in its verdict's colour, numbered, flag-marked.
+    """The draft (or its window [a, b)) with each claim in its verdict's colour, numbered, icon- and
+    flag-marked, and a link to its card (`#card-N`); each mark is `#mark-N` for the card's way back.
 
     Overlapping claims keep the first one's highlight; the later ones still get their number.
     """
@@ -71,31 +127,39 @@ def highlighted_draft(draft: str, marks: Iterable[Marked], *, max_height_px: int
         if c.start < low or c.end > high:
             continue
         start, end = max(c.start, 0), min(c.end, len(draft))
-        label = f"{mark.number}{' ' + FLAG_MARK if mark.flagged else ''}"
-        sup = (f'<sup style="font-size:0.7rem;font-weight:700;color:#333" id="claim-{mark.number}">'
-               f"[{e(label)}]</sup>")
+        tier = "finding" if mark.reviewed else mark.tier
+        icon = ICONS[mark.label] if tier == "finding" else HUMAN_ICON
+        if mark.skipped:
+            icon = "\u2013"
+        label = f"{mark.number} {icon}{' ' + FLAG_MARK if mark.flagged and not mark.skipped else ''}"
+        sup = f'<sup class="cd-sup" id="claim-{mark.number}">[{e(label)}]</sup>'
         if start < cursor or end <= start:  # overlapping or empty span: number only
             pieces.append(e(draft[cursor:max(cursor, end)]) + sup)
             cursor = max(cursor, end)
             continue
-        title = f"{mark.number}: {WORDS[mark.label]}{' (reviewer override)' if mark.overridden else ''}"
-        outline = ";outline:1px dashed #555" if mark.overridden else ""
+        words = "not check-worthy (reviewer)" if mark.skipped else verdict_words(mark.label, tier)
+        title = f"{mark.number}: {words}{' (reviewer override)' if mark.overridden else ''}"
+        aria = f"claim {mark.number}: {words}{', flagged' if mark.flagged else ''}" \
+               f"{', reviewer override' if mark.overridden else ''}"
+        classes = ("cd-mark cd-box cd-skipped" if mark.skipped else
+                   f"cd-mark cd-{verdict_class(mark.label, tier)}{' cd-overridden' if mark.overridden else ''}")
         pieces.append(e(draft[cursor:start]))
-        pieces.append(f'<mark style="background:{COLOURS[mark.label]}{outline};padding:0 2px;border-radius:3px" '
-                      f'title="{e(title)}" data-claim="{mark.number}">{e(draft[start:end])}</mark>{sup}')
+        pieces.append(f'<a class="cd-link" href="#card-{mark.number}" id="mark-{mark.number}" aria-label="{e(aria)}">'
+                      f'<mark class="{classes}" title="{e(title)}" data-claim="{mark.number}">'
+                      f"{e(draft[start:end])}</mark>{sup}</a>")
         cursor = end
     pieces.append(e(draft[cursor:high]))
-    scroll = f";max-height:{max_height_px}px;overflow-y:auto" if max_height_px else ""
-    return f'<div class="copydesk-draft" style="{TEXT_BOX}{scroll}">{"".join(pieces)}</div>'
+    scroll = f"max-height:{max_height_px}px;overflow-y:auto" if max_height_px else ""
+    return f'<div class="copydesk-draft cd-box" style="{scroll}">{"".join(pieces)}</div>'
 
 
 def text_with_quote(text: str, start: int, end: int, *, max_height_px: int | None = None) -> str:
     """A passage or whole document with text[start:end] highlighted (offsets are clipped to the text)."""
     start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
-    scroll = f";max-height:{max_height_px}px;overflow-y:auto" if max_height_px else ""
-    body = (e(text[:start]) + f'<span style="{QUOTE_STYLE}" class="copydesk-quote">{e(text[start:end])}</span>'
+    scroll = f"max-height:{max_height_px}px;overflow-y:auto" if max_height_px else ""
+    body = (e(text[:start]) + f'<span class="copydesk-quote cd-qt cd-quote">{e(text[start:end])}</span>'
             + e(text[end:])) if end > start else e(text)
-    return f'<div style="{TEXT_BOX}{scroll}">{body}</div>'
+    return f'<div class="cd-box" style="{scroll}">{body}</div>'
 
 
 def locate_quote(text: str, citation: Citation, offset: int = 0) -> tuple[int, int]:
@@ -131,19 +195,30 @@ def citation_context(citation: Citation, retrieved: list[dict], document_text: s
 def citation_header(citation: Citation) -> str:
     title = e(citation.title or citation.source)
     when = f" \u00b7 {citation.date.isoformat()}" if citation.date else ""
-    source = f' <span style="color:#777;font-size:0.8rem">({e(citation.source)})</span>' if citation.title else ""
+    source = f' <span class="cd-small">({e(citation.source)})</span>' if citation.title else ""
     return f"<div><b>{title}</b>{e(when)}{source}</div>"
 
 
 def span_excerpt(draft: str, start: int, end: int, context: int = 60) -> str:
     """A flagged span of the draft with a little context, highlighted."""
     left, right = max(0, start - context), min(len(draft), end + context)
-    return (("\u2026" if left else "") + e(draft[left:start]) + f'<span style="{QUOTE_STYLE}">{e(draft[start:end])}</span>'
+    return (("\u2026" if left else "") + e(draft[left:start]) + f'<span class="cd-qt cd-quote">{e(draft[start:end])}</span>'
             + e(draft[end:right]) + ("\u2026" if right < len(draft) else ""))
 
 
-def summary_counts(labels: Mapping[str, Label]) -> dict[Label, int]:
-    counts = {label: 0 for label in Label}
-    for label in labels.values():
-        counts[label] += 1
+def summary_counts(labels: Mapping[str, Label], tiers: Mapping[str, str] | None = None) -> dict[Label | str, int]:
+    """Findings per verdict, and under "human" the suggestions that need a human (when tiers are given)."""
+    counts: dict[Label | str, int] = {label: 0 for label in Label}
+    counts["human"] = 0
+    for claim_id, label in labels.items():
+        if tiers is not None and tiers.get(claim_id, "finding") != "finding":
+            counts["human"] += 1
+        else:
+            counts[label] += 1
     return counts
+
+
+def flag_box(kind: str, message: str, suggestion: str | None = None) -> str:
+    hint = f" \u2014 did you mean <b>{e(suggestion)}</b>?" if suggestion else ""
+    return (f'<div class="cd-flagbox cd-flag" role="note" aria-label="flag: {e(kind.replace("_", " "))}">'
+            f"{FLAG_MARK} <b>{e(kind.replace('_', ' '))}</b>: {e(message)}{hint}</div>")

@@ -156,11 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     draft_file = CACHE / "draft.txt"
     draft_file.write_text(draft, encoding="utf-8")
 
-    from claims.llm import LLMConfig, get_client
+    from claims.settings import Settings
 
+    settings = Settings.load().apply()  # this script is an edge: it reads COPYDESK_* once
     modes: list[tuple[str, Any]] = [("none", None)]
-    if not args.offline_only and LLMConfig.from_env().backend != "none":
-        modes.append((LLMConfig.from_env().backend, get_client()))
+    if not args.offline_only and settings.llm_backend != "none":
+        modes.append((settings.llm_config().backend, settings.llm_client()))
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "store": {"passages": args.passages, "path": str(store_path), "build_seconds": round(build_seconds, 1)},

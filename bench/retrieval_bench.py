@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from retrieval.embeddings import Embedder, EmbedderUnavailable, get_embedder  # noqa: E402
-from retrieval.search import Searcher  # noqa: E402
+from retrieval.search import HybridSettings, Searcher  # noqa: E402
 from retrieval.store import index_text, open_store  # noqa: E402
 from retrieval.types import Document  # noqa: E402
 
@@ -211,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedders", default="minilm-q8,minilm-fp32,minilm-int8,e5-small-q4,bge-small",
                         help="comma-separated embedders to compare (empty to skip)")
     parser.add_argument("--latency-queries", type=int, default=300)
+    parser.add_argument("--nli-rerank", type=int, default=0, metavar="DEPTH",
+                        help="also score hybrid re-ranked by the NLI cross-encoder over the top DEPTH (0: skip)")
     parser.add_argument("--compare-claims", type=int, default=300,
                         help="compare embedders on the evidence of the first N claims (0: all)")
     parser.add_argument("--real-filler", type=int, default=5000,
@@ -250,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
               f"({stats.passages / cpu_seconds:.0f} per CPU-second; load average {os.getloadavg()[0]:.1f})")
         searcher = Searcher(store)
         results["quality"] = {mode: evaluate(searcher, queries, mode) for mode in ("dense", "keyword", "hybrid")}
+        if args.nli_rerank:
+            reranking = Searcher(store, settings=HybridSettings(nli_rerank=True, nli_depth=args.nli_rerank))
+            results["quality"][f"hybrid+nli@{args.nli_rerank}"] = evaluate(reranking, queries, "hybrid")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 

@@ -10,23 +10,42 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
+from claims.errors import CopydeskError
+
 VERIFIER_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"
-VERIFIER_ENV = "COPYDESK_VERIFIER"  # another weights file (an experiment's), read instead of the shipped one
 DEFAULT_RELIABILITY = 0.8  # used for a comparator decision the dev split never produced
+# Comparator decision keys: the checker's method (its registry name) and the outcome.
+COMPARATOR_KEYS = frozenset(f"{method}:{outcome}" for method in ("comparator:quantity", "comparator:date")
+                            for outcome in ("supported", "contradicted"))
 
 
-class CalibrationError(ValueError):
+class CalibrationError(CopydeskError, ValueError):
     """The stored calibration parameters are missing or malformed."""
 
 
+_verifier_override: Path | None = None  # another weights file (an experiment's): the settings' `verifier`
+
+
+def set_verifier_path(path: Path | None) -> None:
+    """Read the verifier weights (and their calibration) from `path` from now on; None: the shipped ones.
+    Process-wide, like the loaded weights; the edges call it through `claims.settings.Settings.apply()`."""
+    global _verifier_override
+    chosen = Path(path) if path else None
+    if chosen != _verifier_override:
+        _verifier_override = chosen
+        load_calibration.cache_clear()
+        from claims import judge
+
+        judge.load_verifier.cache_clear()
+
+
 def verifier_path() -> Path:
-    """The verifier weights in use: $COPYDESK_VERIFIER when set, else the shipped claims/data/verifier.json."""
-    return Path(os.environ[VERIFIER_ENV]) if os.environ.get(VERIFIER_ENV) else VERIFIER_PATH
+    """The verifier weights in use: the one set by `set_verifier_path`, else the shipped claims/data/verifier.json."""
+    return _verifier_override or VERIFIER_PATH
 
 
 @lru_cache(maxsize=1)
@@ -48,17 +67,20 @@ def sigmoid(x: float) -> float:
 def calibrate(method: str, raw_score: float) -> float:
     """The probability that a verdict from `method` with `raw_score` is right.
 
-    `method` is "judge:offline" (raw_score: the classifier's margin) or a comparator decision key such
-    as "comparator:quantity:supported" (raw_score ignored: comparators have one measured reliability).
+    `method` is "judge:offline" (raw_score: the classifier's margin), "judge:llm" (its raw score), or a
+    comparator decision key such as "comparator:quantity:supported" (raw_score ignored: comparators have
+    one measured reliability).
     """
     params = load_calibration()
-    if method.startswith("comparator"):
+    if method in COMPARATOR_KEYS:
         return float(params.get("reliability", {}).get(method, DEFAULT_RELIABILITY))
     if method == "judge:offline":
         platt = params.get("platt")
         if not platt:
             return min(max(raw_score, 0.0), 1.0)
         return sigmoid(platt["a"] * raw_score + platt["b"])
+    if method == "judge:llm":  # not fitted yet: the judge's fixed raw mapping (claims/llm_judge.py)
+        return float(raw_score)
     raise CalibrationError(f"no calibration for method {method!r}")
 
 

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 from claims.dates import DateMatch, find_dates
 from claims.models import Citation, Claim, DateValue, Label, Quantity, Verdict
 from claims.quantities import QuantityMatch, find_quantities
+from claims.verification.citations import cite_passage
 from retrieval.chunking import split_sentences
 from retrieval.types import Passage
 
@@ -101,9 +102,7 @@ class EvidenceSentence:
         return self.passage.text[self.start:self.end]
 
     def citation(self) -> Citation:
-        p = self.passage
-        return Citation(source=p.source, quote=self.text, start=p.start + self.start, end=p.start + self.end,
-                        title=p.title, date=p.date, url=p.url, passage_id=p.id)
+        return cite_passage(self.passage, self.start, self.end)
 
 
 def evidence_sentences(passages: Iterable[Passage]) -> list[EvidenceSentence]:
@@ -215,6 +214,21 @@ def _relation(claim_iv: tuple[float, float], ev_iv: tuple[float, float], strict:
     if disjoint:
         return Label.contradicted
     return None
+
+
+def comparable(a: Quantity, b: Quantity) -> bool:
+    """Whether two quantities measure in the same currency or unit, so that their values compare."""
+    return _family(a) == _family(b)
+
+
+def quantity_relation(claimed: Quantity, claimed_text: str | None, found: Quantity, found_text: str | None
+                      ) -> Label | None:
+    """Whether a found value (as written) supports or contradicts a claimed one (as written); None if neither.
+
+    Both are widened by their qualifiers and written precision; the claim's strict bounds ("more than")
+    exclude the bound itself. The caller checks `comparable` first.
+    """
+    return _relation(interval(claimed, claimed_text), interval(found, found_text), _strict(claimed))
 
 
 def fmt(q: Quantity, written: str | None = None) -> str:
@@ -342,7 +356,8 @@ def _percent_point_confusion(claim: Claim, s: EvidenceSentence, hits: list[Quant
 
 # --- dates ---------------------------------------------------------------------------------------
 
-def _date_label(claim_value: DateValue, ev: DateValue) -> Label | None:
+def date_relation(claim_value: DateValue, ev: DateValue) -> Label | None:
+    """Whether a found date supports or contradicts a claimed one; None if neither."""
     if (_year_inferred(claim_value) or _year_inferred(ev)) and claim_value.start.year != ev.start.year:
         # a year inferred from the as-of date: only the day of the year can be compared
         if claim_value.granularity in ("day", "range") and ev.granularity in ("day", "range"):
@@ -411,9 +426,9 @@ def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: dat
             near = context_words(s.text, hit.start, hit.end, neighbours=[(h.start, h.end) for h in hits])
             local_overlap = overlap(local, near) if local else 0.0
             if dv.granularity == "year" and ev.granularity != "year" and ev.start.year == dv.start.year:
-                label = Label.supported if dv.relation == "on" else _date_label(dv, ev)
+                label = Label.supported if dv.relation == "on" else date_relation(dv, ev)
             else:
-                label = _date_label(dv, ev)
+                label = date_relation(dv, ev)
             if len(hits) > 1 and local and local_overlap == 0:
                 ambiguous |= label is Label.supported and not near
                 continue  # one of several dates in the sentence, not the claim's

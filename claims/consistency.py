@@ -3,8 +3,9 @@
 The checks live in `claims.officials`, `claims.value_checks` and `claims.duration_checks`; this module
 runs them together.
 
-`official_flags` / `official_verdict` compare each official mention with who held the office on the
-as-of date (or on a date stated in the same sentence): a near-miss of a holder's name is
+`official_flags` (from claims.officials, whose `official_checks` the roster checker reads too) compares
+each official mention with who held the office on the as-of date (or on a date stated in the same
+sentence): a near-miss of a holder's name is
 `misnamed_official`, a real holder out of office is `outdated_official`, a match is supported with the
 roster line quoted. An honorific with a misspelt surname ("Mr Stammer" after "Prime Minister Keir
 Starmer") is misnamed when the roster knows the titled person meant.
@@ -26,11 +27,11 @@ from __future__ import annotations
 
 from claims.duration_checks import duration_flags
 from claims.models import Claim, Flag
-from claims.officials import check_official, names_two_ways_flags, official_flags, official_verdict
+from claims.officials import names_two_ways_flags, official_flags
 from claims.roster import Roster
 from claims.value_checks import value_flags
 
-__all__ = ["check_official", "internal_flags", "official_flags", "official_verdict"]
+__all__ = ["internal_flags", "official_flags"]
 
 
 def internal_flags(text: str, claims: list[Claim], roster: Roster | None = None) -> list[Flag]:

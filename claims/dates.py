@@ -5,7 +5,7 @@
 seasons ("in the spring of 2024"), quarters ("Q3 2024", "the second quarter") and bare years, with the preposition that frames them ("since",
 "in", "on", "from", "until", "before", "after").
 
-Resolution rule for a partial date (month or day without a year): take the as-of year. A sentence
+Resolution rule for a partial date (month or day without a year): take the as-of year. A clause
 in the future tense ("will", "plans", "scheduled", ...) whose date would already be over by as_of
 moves to the next occurrence; any other sentence whose date would still lie in the future moves to
 the previous year (news reports past events). Such dates are marked `relative=True`.
@@ -76,7 +76,12 @@ _TAKES_PART = frozenset({"month", "month_year", "decade", "year"})
 _FUTURE = re.compile(
     r"\b(?:will|shall|plans? to|planned|planning|scheduled|is set to|are set to|expected|upcoming|intends?|"
     r"going to|hopes to|to be held|next)\b", re.I)
-_SENTENCE_END = re.compile(r"[.!?\n]")
+_SENTENCE_END = re.compile(r"[!?\n]|\.(?!\d)")  # "3.9%" does not end a sentence
+# "said on 12 February that charges will rise": a date a past reporting verb governs is past, whatever the
+# tense of the clause it introduces
+_PAST_VERB_BEFORE = re.compile(
+    r"\b(?:said|announced|told\s+\w+|reported|confirmed|revealed|stated|decided|approved|agreed|voted|"
+    r"published|wrote|added|warned|declared|pledged|promised)\s+(?:(?:on|in|at|early|late|last)\s+){0,2}$", re.I)
 _UNIT_AFTER = re.compile(r"\s?(?:km|kilometers|kilometres|m|meters|metres|miles|people|troops|yen|won|dollars|tons|tonnes)\b", re.I)
 
 
@@ -95,12 +100,27 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _sentence_around(text: str, start: int, end: int) -> str:
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     left = max(0, start - 300)
-    before = text[left:start]
-    cut = max((m.end() for m in _SENTENCE_END.finditer(before)), default=0)
+    cut = max((m.end() for m in _SENTENCE_END.finditer(text, left, start)), default=left)
     after = _SENTENCE_END.search(text, end, min(len(text), end + 300))
-    return text[left + cut:after.start() if after else min(len(text), end + 300)]
+    return cut, after.start() if after else min(len(text), end + 300)
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:that|when|because|although|while|whereas|but)\b", re.I)
+
+
+def _clause_around(text: str, start: int, end: int) -> str:
+    """The clause that holds a date, whose tense is the date's: "charges will rise from April, after the
+    board approved the tariff on 12 February" puts April in the future and 12 February in the past. A
+    clause of one or two words besides the date ("On 12 March, the council will vote") is the sentence."""
+    lo, hi = _sentence_bounds(text, start, end)
+    left, right = text[lo:start], text[end:hi]
+    cut = max((b.end() for b in _CLAUSE_BREAK.finditer(left)), default=0)
+    stop = _CLAUSE_BREAK.search(right)
+    clause = left[cut:] + " " + (right[:stop.start()] if stop else right)
+    sentence = text[lo:hi]
+    return clause if len(clause.split()) > 2 else sentence
 
 
 def _infer_year(period: tuple[date, date], as_of: date, future: bool) -> tuple[date, date]:
@@ -149,7 +169,8 @@ def _relative(what: str, as_of: date) -> tuple[date, date, str]:
 def _resolve(kind: str, m: re.Match[str], g: dict[str, str | None], text: str,
              as_of: date) -> tuple[date, date, str, bool] | None:
     """(start, end, granularity, relative) of a match, or None when it is not a valid date."""
-    future = bool(_FUTURE.search(_sentence_around(text, m.start(), m.end())))
+    future = (bool(_FUTURE.search(_clause_around(text, m.start(), m.end())))
+              and not _PAST_VERB_BEFORE.search(text, max(0, m.start() - 60), m.start()))
     if kind == "iso":
         d = date(int(g["y"]), int(g["m"]), int(g["d"]))
         return d, d, "day", False

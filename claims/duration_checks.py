@@ -24,6 +24,7 @@ _END_VERBS = (r"ended|ends|finished|closed|concluded|docked|returned|arrived|cam
 _WORDS_BETWEEN = r"(?:\s+(?!(?:and|but|after|before|when|while)\b)[\w'’-]+){0,3}"  # "landed in Antigua on 20 March"
 _START_CUE = re.compile(rf"(?:\b(?:{_START_VERBS}){_WORDS_BETWEEN}|\bfrom)\s+$", re.IGNORECASE)
 _END_CUE = re.compile(rf"(?:\b(?:{_END_VERBS}){_WORDS_BETWEEN}|\b(?:until|till|through|to))\s+$", re.IGNORECASE)
+_OWN_START = re.compile(r"(?:from|between)\s", re.IGNORECASE)
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}
 DAY_TOLERANCE = {"day": 1, "week": 3, "month": 16, "year": 183}  # counting inclusively, or loosely
 
@@ -99,7 +100,8 @@ def _linked_dates(text: str, m: re.Match, sentence: list[Claim]) -> tuple[Claim,
         if relation["rel"].lower() == "before":
             return before[-1], after[0]
         return after[0], before[-1]
-    starts = [c for c in sentence if _START_CUE.search(text, max(c.sentence_start, c.start - 45), c.start)]
+    starts = [c for c in sentence if _START_CUE.search(text, max(c.sentence_start, c.start - 45), c.start)
+              or _OWN_START.match(c.text)]  # "for 10 weeks, from 5 May to 27 June": "from" is the date's own
     ends = [c for c in sentence if _END_CUE.search(text, max(c.sentence_start, c.start - 45), c.start)
             and c not in starts]
     if len(starts) == 1 and len(ends) == 1 and len(list(_DURATION.finditer(text, sentence[0].sentence_start,

@@ -139,7 +139,13 @@ def _format_period(value: DateValue) -> str:
 
 
 class RuleExtractor:
-    """Rule-based extraction of quantity, date and official claims; offline and linear-time."""
+    """Rule-based extraction of quantity, date and official claims; offline and linear-time.
+
+    `roster` (a claims.roster.Roster; default: the shipped roster) says which officeholders are found by
+    bare name."""
+
+    def __init__(self, roster=None) -> None:
+        self.roster = roster
 
     def extract(self, text: str, as_of: date) -> list[Claim]:
         """Claims of `text` in text order (ids c1, c2, ...); relative dates resolve against `as_of`."""
@@ -149,7 +155,7 @@ class RuleExtractor:
             raise DraftError(f"as_of must be a date, not {type(as_of).__name__}")
         if not text.strip():
             return []
-        found = _merge(text, find_quantities(text), find_dates(text, as_of), find_official_mentions(text))
+        found = _merge(text, find_quantities(text), find_dates(text, as_of), find_official_mentions(text, self.roster))
         if not found:
             return []
         sentences = sentence_spans(text) or [(0, len(text))]
@@ -189,7 +195,9 @@ class RuleExtractor:
             ))
             if f.kind == "official":
                 previous_sentence_official = f.official
-        return claims
+        from claims.checkworthy import filter_claims  # furniture, questions, opinions, predictions
+
+        return filter_claims(text, claims)
 
     @staticmethod
     def _clause(text: str, f: _Found, sentence: tuple[int, int]) -> tuple[int, int]:

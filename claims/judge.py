@@ -22,11 +22,14 @@ from typing import Any, Sequence
 import numpy as np
 
 from claims.calibration import calibrate, verifier_path
+from claims.errors import CopydeskError
 from claims.compare import (
-    EvidenceSentence, antonym_conflict, _date_label, _family, _relation, _strict, compare, content_words, dates_in,
-    evidence_sentences, interval, quantities_in, statement_claims, stem,
+    EvidenceSentence, antonym_conflict, comparable, compare, content_words, date_relation, dates_in,
+    evidence_sentences, quantities_in, quantity_relation, statement_claims, stem,
 )
-from claims.models import Label, Verdict
+from claims.dates import DateMatch
+from claims.models import Claim, Label, Verdict
+from claims.quantities import QuantityMatch
 from retrieval.types import Passage
 
 VERIFIER_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"  # the shipped weights
@@ -54,7 +57,7 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*\d|\d|n't")
 _ENTITY = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-zA-Z\-]+")
 
 
-class VerifierUnavailable(RuntimeError):
+class VerifierUnavailable(CopydeskError, RuntimeError):
     """The shipped verifier weights are missing or malformed."""
 
 
@@ -76,16 +79,30 @@ def _numbers(text: str) -> set[float]:
     return out
 
 
-def _quantity_agreement(claim: str, evidence: str) -> tuple[float, float, float]:
+@dataclass(frozen=True)
+class StatementValues:
+    """What the judge reads from a statement once, however many evidence sentences it is scored against:
+    its quantities and dates (the extractor's grammars) and one comparator claim per value."""
+
+    text: str
+    quantities: list[QuantityMatch]
+    dates: list[DateMatch]
+    claims: list[Claim]
+
+    @classmethod
+    def read(cls, statement: str, as_of: date) -> "StatementValues":
+        return cls(statement, quantities_in(statement), dates_in(statement, as_of), statement_claims(statement, as_of))
+
+
+def _quantity_agreement(values: StatementValues, evidence: str) -> tuple[float, float, float]:
     """Shares of the claim's quantities that some comparable evidence quantity supports / contradicts / misses."""
-    claim_hits = quantities_in(claim)
+    claim, claim_hits = values.text, values.quantities
     if not claim_hits:
         return 0.0, 0.0, 0.0
     ev_hits = quantities_in(evidence)
     return _shares([
-        [_relation(interval(hit.quantity, claim[hit.start:hit.end]), interval(e.quantity, evidence[e.start:e.end]),
-                   _strict(hit.quantity))
-         for e in ev_hits if _family(e.quantity) == _family(hit.quantity)]
+        [quantity_relation(hit.quantity, claim[hit.start:hit.end], e.quantity, evidence[e.start:e.end])
+         for e in ev_hits if comparable(e.quantity, hit.quantity)]
         for hit in claim_hits])
 
 
@@ -104,12 +121,12 @@ def _shares(labels_per_value: list[list[Label | None]]) -> tuple[float, float, f
     return supported / n, contradicted / n, unmatched / n
 
 
-def _date_agreement(claim: str, evidence: str, as_of: date) -> tuple[float, float, float, float]:
-    claim_hits = dates_in(claim, as_of)
+def _date_agreement(values: StatementValues, evidence: str, as_of: date) -> tuple[float, float, float, float]:
+    claim_hits = values.dates
     if not claim_hits:
         return 0.0, 0.0, 0.0, 0.0
     ev_hits = dates_in(evidence, as_of)
-    return (1.0, *_shares([[_date_label(hit.value, e.value) for e in ev_hits] for hit in claim_hits]))
+    return (1.0, *_shares([[date_relation(hit.value, e.value) for e in ev_hits] for hit in claim_hits]))
 
 
 def judge_embedder(name: str = EMBEDDER_NAME) -> Any:
@@ -140,11 +157,14 @@ def embed_texts(claim: str, evidences: Sequence[str], embedder: str = EMBEDDER_N
     return vectors[0], vectors[1:]
 
 
-def pair_features(claim: str, evidence: str, as_of: date | None = None, similarity: float = 0.0) -> list[float]:
+def pair_features(claim: str, evidence: str, as_of: date | None = None, similarity: float = 0.0,
+                  values: StatementValues | None = None) -> list[float]:
     """The verifier's features of one (claim, evidence sentence) pair, in FEATURE_NAMES order.
 
-    `similarity` is the pair's embedding cosine (from `embed_texts`, computed in batches)."""
+    `similarity` is the pair's embedding cosine (from `embed_texts`, computed in batches); `values` is
+    `StatementValues.read(claim, as_of)`, read once by a caller that scores the claim against many sentences."""
     as_of = as_of or date.today()
+    values = values if values is not None else StatementValues.read(claim, as_of)
     c_words, e_words = content_words(claim), content_words(evidence)
     shared = c_words & e_words
     containment = len(shared) / len(c_words) if c_words else 0.0
@@ -158,8 +178,8 @@ def pair_features(claim: str, evidence: str, as_of: date | None = None, similari
     bigram_containment = len(c_bigrams & _bigrams(e_tokens)) / len(c_bigrams) if c_bigrams else 0.0
     c_numbers, e_numbers = _numbers(claim), _numbers(evidence)
     number_exact = len(c_numbers & e_numbers) / len(c_numbers) if c_numbers else 0.0
-    q_sup, q_con, q_miss = _quantity_agreement(claim, evidence)
-    has_date, d_sup, d_con, d_miss = _date_agreement(claim, evidence, as_of)
+    q_sup, q_con, q_miss = _quantity_agreement(values, evidence)
+    has_date, d_sup, d_con, d_miss = _date_agreement(values, evidence, as_of)
     neg_c = float(any(t in NEGATIONS for t in c_tokens))
     neg_e = float(any(t in NEGATIONS for t in e_tokens))
     c_set, e_set = set(c_tokens), set(e_tokens)
@@ -170,7 +190,7 @@ def pair_features(claim: str, evidence: str, as_of: date | None = None, similari
         float(bool(e_numbers)), has_date, d_sup, d_con, d_miss,
         neg_c, neg_e, float(neg_c != neg_e), antonym, math.log1p(len(c_tokens)),
         math.log1p(len(e_tokens)), containment * q_con, containment * q_sup,
-        *_comparator_outcomes(claim, evidence, as_of),
+        *_comparator_outcomes(values, evidence, as_of),
         *_alignment(c_tokens, e_tokens),
         similarity,
         *_edit_features(c_tokens, e_tokens, c_numbers, e_numbers, containment),
@@ -280,9 +300,9 @@ def _alignment(claim_tokens: list[str], evidence_tokens: list[str]) -> tuple[flo
     return matched / n, replaced / n, deleted / n, longest / n, replaced_number
 
 
-def _comparator_outcomes(claim: str, evidence: str, as_of: date) -> tuple[float, float, float]:
-    """Shares of the claim's values the comparators find supported / contradicted / undecided here."""
-    claims = statement_claims(claim, as_of)
+def _comparator_outcomes(values: StatementValues, evidence: str, as_of: date) -> tuple[float, float, float]:
+    """Shares of the claim's values the comparators find supported / contradicted / undecided in this sentence."""
+    claims = values.claims
     if not claims:
         return 0.0, 0.0, 0.0
     passage = Passage(id="evidence", source="evidence", text=evidence, start=0, end=len(evidence))
@@ -510,7 +530,8 @@ class OfflineJudge:
         """Class probabilities (CLASSES order) of the statement against each sentence."""
         claim_vector, sentence_vectors = embed_texts(statement, sentences, self.verifier.embedder)
         sims = sentence_vectors @ claim_vector
-        features = [pair_features(statement, text, as_of, float(sim)) for text, sim in zip(sentences, sims)]
+        values = StatementValues.read(statement, as_of or date.today())
+        features = [pair_features(statement, text, as_of, float(sim), values) for text, sim in zip(sentences, sims)]
         return self.verifier.probabilities(self.verifier.full_features(features, claim_vector, sentence_vectors))
 
     def judge(self, statement: str, passages: list[Passage], as_of: date | None = None) -> Verdict:

@@ -27,7 +27,6 @@ import re
 import tempfile
 import threading
 import time
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -43,7 +42,6 @@ Backend = Literal["none", "local", "openai-compatible"]
 SchemaMode = Literal["json_schema", "json_object", "tools", "prompt"]
 BACKENDS: tuple[str, ...] = ("none", "local", "openai-compatible")
 SCHEMA_MODES: tuple[SchemaMode, ...] = ("json_schema", "json_object", "tools", "prompt")
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
 SYSTEM_MESSAGE = "You are a careful fact-checking assistant. You answer with one JSON object and nothing else."
 
 # USD per 1M tokens (prompt, completion), matched by the longest model-name prefix; local models cost 0.
@@ -84,12 +82,12 @@ class PromptNotFound(LLMError):
     """No prompts/<name>.md file."""
 
 
+class PromptVariableError(LLMError):
+    """A prompt's declared variables do not match its text, or a render is missing / adds a variable."""
+
+
 def _default_cache_dir() -> Path:
     return Path.home() / ".cache" / "copydesk" / "llm"
-
-
-def _config_file_path(env: dict[str, str]) -> Path:
-    return Path(env.get("COPYDESK_CONFIG") or Path.home() / ".config" / "copydesk" / "config.toml")
 
 
 @dataclass(frozen=True)
@@ -109,6 +107,7 @@ class LLMConfig:
     repeat_penalty: float | None = None  # llama.cpp defaults to 1.1; the local backend sends 1.0
     max_tokens: int | None = None  # cap on each answer's length (the local backend: 768)
     backoff_s: float = 0.5  # first retry delay; doubles each retry
+    model_dir: Path | None = None  # where the local backend's model lives (None: ~/.cache/copydesk/models)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -125,48 +124,105 @@ class LLMConfig:
         return replace(self, **update)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "LLMConfig":
-        """Settings from the config file's [llm] table, overridden by COPYDESK_LLM* environment variables."""
-        env = dict(os.environ if env is None else env)
-        values: dict[str, Any] = dict(_read_config_file(_config_file_path(env)))
-        overrides = {"backend": env.get("COPYDESK_LLM"), "base_url": env.get("COPYDESK_LLM_BASE_URL"),
-                     "model": env.get("COPYDESK_LLM_MODEL"),
-                     "api_key": env.get("COPYDESK_LLM_API_KEY") or env.get("OPENAI_API_KEY")}
-        values.update({k: v for k, v in overrides.items() if v})
+    def from_values(cls, values: dict[str, Any]) -> "LLMConfig":
+        """A config from plain values (claims.settings.Settings.llm_config() builds them); backend aliases
+        ("openai", "off") are accepted and the local backend gets its own defaults."""
+        values = {k: v for k, v in values.items() if v is not None}
         backend = str(values.get("backend", "none")).strip().lower()
         values["backend"] = {"openai": "openai-compatible", "off": "none", "": "none"}.get(backend, backend)
         if values["backend"] == "local":
             values.setdefault("timeout_s", 180.0)
             values.setdefault("repeat_penalty", 1.0)
             values.setdefault("max_tokens", 768)
-        if "cache_dir" in values:
-            values["cache_dir"] = Path(values["cache_dir"]).expanduser() if values["cache_dir"] else None
+        for key in ("cache_dir", "model_dir"):
+            if key in values:
+                values[key] = Path(values[key]).expanduser() if values[key] else None
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(values) - known)
         if unknown:
             raise LLMConfigError(f"unknown [llm] setting(s) in the config file: {', '.join(unknown)}")
         return cls(**values)
 
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "LLMConfig":
+        """For edges only: `claims.settings.Settings.load(env=env).llm_config()` (config file, then COPYDESK_LLM*)."""
+        from claims.settings import Settings
 
-def _read_config_file(path: Path) -> dict[str, Any]:
+        return Settings.load(env=env).llm_config()
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One prompt file: its text (front matter removed) and the variables it declares."""
+
+    name: str
+    text: str
+    variables: tuple[str, ...]
+
+    def render(self, values: dict[str, Any]) -> str:
+        """The text with every declared variable filled; a missing or an undeclared variable is an error."""
+        missing = [v for v in self.variables if v not in values]
+        extra = sorted(set(values) - set(self.variables))
+        if missing or extra:
+            problems = ([f"missing {', '.join(missing)}"] if missing else []) + \
+                       ([f"undeclared {', '.join(extra)}"] if extra else [])
+            raise PromptVariableError(f"prompt {self.name!r} takes {', '.join(self.variables) or 'no variables'}: "
+                                      f"{'; '.join(problems)}")
+        return render_prompt(self.text, values)
+
+
+def prompt_file(name: str) -> Any:
+    """The packaged prompts/<name>.md (an importlib.resources Traversable), or PromptNotFound."""
+    from importlib import resources
+
+    if not re.fullmatch(r"[a-z0-9_\-]+", name):
+        raise PromptNotFound(f"no prompt named {name!r}")
+    path = resources.files("prompts") / f"{name}.md"
     if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise LLMConfigError(f"cannot read config file {path}: {error}") from None
-    table = data.get("llm", {})
-    if not isinstance(table, dict):
-        raise LLMConfigError(f"[llm] in {path} must be a table")
-    return table
+        raise PromptNotFound(f"no prompt named {name!r} in the prompts package")
+    return path
+
+
+def parse_prompt(name: str, raw: str) -> Prompt:
+    """A prompt from its file's text: `---` front matter declaring `variables: [a, b]`, then the text.
+    The placeholders in the text must be exactly the declared variables."""
+    header = _FRONT_MATTER.match(raw)
+    if header is None:
+        raise PromptVariableError(f"prompt {name!r} has no front matter declaring its variables (---\nvariables: [...]\n---)")
+    declared: tuple[str, ...] | None = None
+    for line in header.group(1).splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "variables":
+            inner = value.strip()
+            if not (inner.startswith("[") and inner.endswith("]")):
+                raise PromptVariableError(f"prompt {name!r}: variables must be a list such as [text, as_of]")
+            declared = tuple(v.strip() for v in inner[1:-1].split(",") if v.strip())
+        elif line.strip():
+            raise PromptVariableError(f"prompt {name!r}: unknown front matter line {line.strip()!r}")
+    if declared is None:
+        raise PromptVariableError(f"prompt {name!r}: its front matter declares no variables list")
+    text = raw[header.end():]
+    used = set(_PLACEHOLDER.findall(text))
+    undeclared, unused = sorted(used - set(declared)), sorted(set(declared) - used)
+    if undeclared or unused:
+        detail = "; ".join(([f"uses undeclared {', '.join(undeclared)}"] if undeclared else []) +
+                           ([f"declares unused {', '.join(unused)}"] if unused else []))
+        raise PromptVariableError(f"prompt {name!r}: {detail}")
+    return Prompt(name, text, declared)
+
+
+def load_prompt_spec(name: str) -> Prompt:
+    """prompts/<name>.md parsed and checked (see `parse_prompt`)."""
+    return parse_prompt(name, prompt_file(name).read_text(encoding="utf-8"))
 
 
 def load_prompt(name: str) -> str:
-    """The text of prompts/<name>.md."""
-    path = PROMPTS_DIR / f"{name}.md"
-    if not re.fullmatch(r"[a-z0-9_\-]+", name) or not path.is_file():
-        raise PromptNotFound(f"no prompt named {name!r} in {PROMPTS_DIR}")
-    return path.read_text(encoding="utf-8")
+    """The text of prompts/<name>.md without its front matter (checked against its declared variables)."""
+    return load_prompt_spec(name).text
 
 
 def render_prompt(template: str, variables: dict[str, Any]) -> str:
@@ -175,10 +231,10 @@ def render_prompt(template: str, variables: dict[str, Any]) -> str:
     def fill(match: re.Match[str]) -> str:
         key = match.group(1)
         if key not in variables:
-            raise LLMError(f"prompt placeholder {{{key}}} has no value")
+            raise PromptVariableError(f"prompt placeholder {{{key}}} has no value")
         return str(variables[key])
 
-    return re.sub(r"\{([a-z_][a-z0-9_]*)\}", fill, template)
+    return _PLACEHOLDER.sub(fill, template)
 
 
 # --- tokens -------------------------------------------------------------------------------------------
@@ -385,7 +441,7 @@ class LLMClient:
 
     def structured(self, prompt_name: str, variables: dict[str, Any], schema: type[M]) -> M:
         """Render prompts/<prompt_name>.md with `variables` and return the model's answer as `schema`."""
-        prompt_text = render_prompt(load_prompt(prompt_name), variables)
+        prompt_text = load_prompt_spec(prompt_name).render(variables)
         key = self.cache_key(prompt_text, schema)
         cached = self._cache_get(key, schema)
         if cached is not None:
@@ -431,17 +487,17 @@ def _short_error(error: Exception) -> str:
 
 
 def get_client(config: LLMConfig | None = None) -> LLMClient | None:
-    """The client for `config` (default: from the environment); None for the "none" backend.
+    """The client for `config` (default: LLMConfig(), offline); None for the "none" backend.
 
     The "local" backend without a base URL starts the packaged model's server (claims.llm_local).
     """
-    config = config or LLMConfig.from_env()
+    config = config or LLMConfig()
     if config.backend == "none":
         return None
     if config.backend == "local" and not config.base_url:
         from claims.llm_local import MODEL_ALIAS, shared_server
 
-        return LLMClient(config, base_url=shared_server().base_url, model=config.model or MODEL_ALIAS)
+        return LLMClient(config, base_url=shared_server(config.model_dir).base_url, model=config.model or MODEL_ALIAS)
     if config.backend == "local":
         return LLMClient(config, model=config.model or "local")
     return LLMClient(config)
@@ -453,7 +509,7 @@ class _Probe(BaseModel):
 
 def connection_test(config: LLMConfig | None = None) -> dict[str, Any]:
     """For `copydesk llm test`: reachability, models, latency and whether the server honours JSON schemas."""
-    config = config or LLMConfig.from_env()
+    config = config or LLMConfig()
     result: dict[str, Any] = {"backend": config.backend, "base_url": None, "model": config.model,
                               "reachable": False, "models": [], "latency_s": None, "schema_mode": None,
                               "honours_schema": False, "error": None}
@@ -467,7 +523,7 @@ def connection_test(config: LLMConfig | None = None) -> dict[str, Any]:
         started = time.monotonic()
         result["models"] = client.list_models()
         result["reachable"] = True
-        prompt = render_prompt(load_prompt("connection_test"), {"question": "What is 2 + 3?"})
+        prompt = load_prompt_spec("connection_test").render({"question": "What is 2 + 3?"})
         reply = client._ask([{"role": "system", "content": SYSTEM_MESSAGE}, {"role": "user", "content": prompt}], _Probe)
         result["latency_s"] = round(time.monotonic() - started, 3)
         result["schema_mode"] = client.schema_mode
@@ -482,5 +538,5 @@ def connection_test(config: LLMConfig | None = None) -> dict[str, Any]:
 
 
 __all__ = ["LLMBadOutput", "LLMClient", "LLMConfig", "LLMConfigError", "LLMError", "LLMUnavailable",
-           "PromptNotFound", "connection_test", "count_tokens", "estimate_cost", "get_client", "load_prompt",
+           "PromptNotFound", "PromptVariableError", "Prompt", "load_prompt_spec", "connection_test", "count_tokens", "estimate_cost", "get_client", "load_prompt",
            "render_prompt"]

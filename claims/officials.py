@@ -1,10 +1,10 @@
 """Officials checked against the dated roster, and one official named two ways in a draft.
 
-`official_flags` / `official_verdict` compare each official mention with who held the office on the
-as-of date (or on a date stated in the same sentence): a near-miss of a holder's name is
-`misnamed_official`, a real holder out of office is `outdated_official`, a match is supported with the
-roster line quoted. An honorific with a misspelt surname ("Mr Stammer" after "Prime Minister Keir
-Starmer") is misnamed when the roster knows the titled person meant. `names_two_ways_flags` finds one
+`official_checks` compares each official mention, once per draft, with who held the office on the as-of
+date (or on a date stated in the same sentence): a near-miss of a holder's name is `misnamed_official`, a
+real holder out of office is `outdated_official`, a match is supported with the roster line quoted
+(`official_verdict` and `official_flag` read the same check). An honorific with a misspelt surname
+("Mr Stammer" after "Prime Minister Keir Starmer") is misnamed when the roster knows the titled person meant. `names_two_ways_flags` finds one
 official (or person) named two ways ("Helen Marchetti" / "Ms Marchant") as an internal inconsistency.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Literal
 
 from claims.models import Citation, Claim, DateValue, Flag, Label, OfficialMention, Verdict
 from claims.mentions import HONORIFICS, find_full_names, find_honorific_names
+from claims.verification.citations import cite
 from claims.roster import (Holder, Roster, countries_in, country_of, fold, name_keys, name_tokens, near_miss_score,
                            role_of)
 
@@ -271,8 +272,7 @@ def _suggestion(check: OfficialCheck) -> str | None:
 
 def citation_for(holder: Holder) -> Citation:
     """The roster line (or corpus sentence) that records a term, quoted verbatim with its offsets."""
-    source = holder.source if holder.source else "roster"
-    return Citation(source=source, quote=holder.line, start=holder.line_start, end=holder.line_end)
+    return cite(holder.source or "roster", holder.line, 0, len(holder.line), offset=holder.line_start)
 
 
 def _flag(claim: Claim, check: OfficialCheck) -> Flag:
@@ -282,21 +282,36 @@ def _flag(claim: Claim, check: OfficialCheck) -> Flag:
                 claim_ids=[claim.id], citations=[citation_for(h) for h in dict.fromkeys(cited)])
 
 
-def official_flags(claims: list[Claim], roster: Roster, as_of: date) -> dict[str, list[Flag]]:
-    """Flags for official claims that name the wrong person or a past (or future) officeholder."""
-    out: dict[str, list[Flag]] = {}
+def official_checks(claims: list[Claim], roster: Roster, as_of: date) -> dict[str, OfficialCheck]:
+    """The roster's answer for every official claim of a draft it can tell about, by claim id: computed once,
+    read by both the claim's verdict (`official_verdict`) and its flag (`official_flag`)."""
+    out: dict[str, OfficialCheck] = {}
     for claim in claims:
         check = check_official(claim, roster, as_of, claims)
-        if check is not None and check.status != "ok":
-            out.setdefault(claim.id, []).append(_flag(claim, check))
+        if check is not None:
+            out[claim.id] = check
     return out
 
 
-def official_verdict(claim: Claim, roster: Roster, as_of: date, claims: Iterable[Claim] = ()) -> Verdict | None:
-    """Supported (citing the holder's roster line) or contradicted by the roster; None when it cannot tell."""
-    check = check_official(claim, roster, as_of, claims)
-    if check is None:
-        return None
+def official_flag(claim: Claim, check: OfficialCheck) -> Flag | None:
+    """misnamed_official / outdated_official for a mention the roster does not confirm; None when it does."""
+    return None if check.status == "ok" else _flag(claim, check)
+
+
+def official_flags(claims: list[Claim], roster: Roster, as_of: date,
+                   checks: dict[str, OfficialCheck] | None = None) -> dict[str, list[Flag]]:
+    """Flags for official claims that name the wrong person or a past (or future) officeholder."""
+    checks = official_checks(claims, roster, as_of) if checks is None else checks
+    out: dict[str, list[Flag]] = {}
+    for claim in claims:
+        flag = official_flag(claim, checks[claim.id]) if claim.id in checks else None
+        if flag is not None:
+            out[claim.id] = [flag]
+    return out
+
+
+def official_verdict(claim: Claim, check: OfficialCheck) -> Verdict:
+    """Supported (citing the holder's roster line) when the roster confirms the mention, else contradicted."""
     if check.status == "ok":
         term = check.term
         assert term is not None

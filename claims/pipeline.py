@@ -1,7 +1,8 @@
 """The whole capability behind one call: `check(draft, store=..., as_of=...) -> Report`.
 
-extract (rules, optionally merged with an LLM) -> retrieve passages per claim -> verify
-(comparators, roster, then a judge) -> flags (officials, mismatches, internal consistency).
+extract (rules, optionally merged with an LLM; officials of every roster the check uses) -> retrieve
+passages per claim -> `claims.verification.decide.decide` (roster, comparators, then a judge) -> flags
+(officials, mismatches, internal consistency).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 
 from claims.drafts import draft_sha, validate_draft
 from claims.models import Claim, ClaimResult, Flag, Label, Report, Usage, Verdict
+from claims.verification.registry import role_of
+from claims.verification.trust import CONFLICT_NOTE
 from retrieval.types import Passage
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
@@ -47,37 +50,31 @@ def _keywords(claim: Claim) -> list[str]:
 
 
 def _mismatch_flag(claim: Claim, verdict: Verdict) -> Flag | None:
+    """A comparator's contradiction of a quantity or date claim is a number or date mismatch."""
     kind = MISMATCH_FLAG.get(claim.kind)
-    if kind is None or verdict.label is not Label.contradicted or not verdict.method.startswith("comparator"):
+    if kind is None or verdict.label is not Label.contradicted or role_of(verdict.method) != "comparator":
         return None
     return Flag(kind=kind, message=verdict.rationale or f"{claim.text!r} disagrees with the corpus",
                 spans=[(claim.start, claim.end)], claim_ids=[claim.id], citations=verdict.citations)
 
 
-def _attributable(claim: Claim, verdict: Verdict, claims: list[Claim]) -> Verdict:
-    """A judge that contradicts a sentence holding several values cannot say which one is wrong.
-
-    Value claims (quantities, dates) in such a sentence are contradicted only by a comparator, which
-    compares the claim's own value; a judge's sentence-level contradiction becomes not_enough_evidence.
-    """
-    if (verdict.label is not Label.contradicted or not verdict.method.startswith("judge")
-            or claim.kind not in ("quantity", "date")):
-        return verdict
-    siblings = [c for c in claims if c.id != claim.id and c.kind in ("quantity", "date")
-                and c.sentence_start == claim.sentence_start]
-    if not siblings:
-        return verdict
-    return verdict.model_copy(update={
-        "label": Label.not_enough_evidence, "citations": [], "confidence": 0.5,
-        "rationale": f"{verdict.rationale}; but the sentence holds {len(siblings) + 1} values and no comparator "
-                     f"showed that {claim.text!r} is the wrong one"})
+def _conflict_flag(claim: Claim, verdict: Verdict) -> Flag | None:
+    """Evidence that disagrees (a trusted source against a less trusted one, or two sentences the judge
+    read both ways) is a `conflicting_evidence` flag that quotes both sides."""
+    if not (verdict.note or "").startswith(CONFLICT_NOTE) or len(verdict.citations) < 2:
+        return None
+    return Flag(kind="conflicting_evidence", message=verdict.rationale or f"the evidence on {claim.text!r} disagrees",
+                spans=[(claim.start, claim.end)], claim_ids=[claim.id], citations=verdict.citations)
 
 
-def extract(draft: str, as_of: date, *, llm=None, notes: list[str] | None = None) -> list[Claim]:
-    """Rule-based claims, merged with an LLM's when one is configured (falling back with a note)."""
+def extract(draft: str, as_of: date, *, llm=None, notes: list[str] | None = None, roster=None) -> list[Claim]:
+    """Rule-based claims, merged with an LLM's when one is configured (falling back with a note).
+
+    `roster` (a claims.roster.Roster, default: the shipped one) is the roster whose officeholders are found
+    by bare name: pass the one the check uses, so that every official it can verify is extracted."""
     from claims.extract import RuleExtractor
 
-    claims = RuleExtractor().extract(draft, as_of)
+    claims = RuleExtractor(roster).extract(draft, as_of)
     if llm is None:
         return claims
     from claims.llm import LLMError
@@ -100,15 +97,17 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
     `evidence` is a fixed list of passages used for every claim (eval items with given evidence);
     `sources_until_as_of` excludes corpus documents dated after `as_of` (what was knowable then).
     """
-    from claims.consistency import internal_flags, official_flags, official_verdict
-    from claims.verify import verify
+    from claims.consistency import internal_flags
+    from claims.officials import official_checks, official_flags
+    from claims.verification.checker import Context
+    from claims.verification.decide import decide
 
     started = time.perf_counter()
     draft = validate_draft(draft)
     as_of = as_of or date.today()
     notes: list[str] = []
     roster = _roster(rosters, roster_rows)
-    claims = extract(draft, as_of, llm=llm, notes=notes)
+    claims = extract(draft, as_of, llm=llm, notes=notes, roster=roster)
     searcher = None
     if store is not None:
         from retrieval.search import Searcher
@@ -127,30 +126,34 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
                                          keywords=_keywords(claim))
         retrieved[claim.id] = passages
     learn_from_corpus(roster, claims, retrieved)
-    claim_flags = official_flags(claims, roster, as_of)
+    checks = official_checks(claims, roster, as_of)  # once per draft: the roster's verdicts and flags read it
+    claim_flags = official_flags(claims, roster, as_of, checks)
+    context = Context(as_of=as_of, claims=claims, roster=roster, llm=llm, official_checks=checks)
 
     results: list[ClaimResult] = []
     for i, claim in enumerate(claims):
         if progress:
             progress(i, len(claims), "verifying")
         passages = retrieved[claim.id]
-        verdict = official_verdict(claim, roster, as_of, claims=claims) if claim.kind == "official" else None
-        if verdict is None:
-            verdict = _attributable(claim, verify(claim, passages, as_of, llm=llm), claims)
-        if verdict.note and verdict.note not in notes:
-            notes.append(verdict.note)
+        verdict = decide(claim, passages, context)
+        conflict = _conflict_flag(claim, verdict)
+        note = (verdict.note or "").removeprefix(CONFLICT_NOTE).lstrip("; ")
+        if note and note not in notes:
+            notes.append(note)
         flags = list(claim_flags.get(claim.id, []))
-        mismatch = _mismatch_flag(claim, verdict)
-        if mismatch is not None:
-            flags.append(mismatch)
-        if flags and verdict.label is Label.supported and any(
-                f.kind in ("misnamed_official", "outdated_official") for f in flags):
-            verdict = verdict.model_copy(update={"label": Label.contradicted})
+        for flag in (_mismatch_flag(claim, verdict), conflict):
+            if flag is not None:
+                flags.append(flag)
         results.append(ClaimResult(claim=claim, verdict=verdict, flags=flags, retrieved=_retrieved_json(passages)))
     if progress:
         progress(len(claims), len(claims), "done")
     usage = llm.usage if llm is not None and hasattr(llm, "usage") else Usage()
-    return Report(as_of=as_of, claims=results, flags=internal_flags(draft, claims, roster), notes=notes, usage=usage,
+    from claims.quotes import quote_flags  # misquotes: the draft's attributed quotes against the corpus's wording
+
+    draft_flags = internal_flags(draft, claims, roster) + quote_flags(
+        draft, claims, [p for ps in retrieved.values() for p in ps],
+        (lambda q: searcher.search(q, k=k)) if searcher is not None else None)
+    return Report(as_of=as_of, claims=results, flags=draft_flags, notes=notes, usage=usage,
                   seconds=time.perf_counter() - started, draft_sha=draft_sha(draft))
 
 
@@ -166,7 +169,7 @@ def learn_from_corpus(roster, claims: list[Claim], retrieved: dict[str, list[Pas
             if p.id in seen:
                 continue
             seen.add(p.id)
-            for m in find_official_mentions(p.text):
+            for m in find_official_mentions(p.text, roster):
                 if m.mention.title and m.mention.name:
                     roster.learn(m.mention, p.text, p.date, p.source, offset=p.start)
 
@@ -177,10 +180,18 @@ def evidence_passages(evidence: list[str]) -> list[Passage]:
             for i, text in enumerate(evidence)]
 
 
+def statement_claim(statement: str) -> Claim:
+    """A claim sentence given whole (an eval set's claim item) as a Claim of kind "other"."""
+    return Claim(id="c1", text=statement, start=0, end=len(statement), kind="other", statement=statement,
+                 sentence_start=0, sentence_end=len(statement), extractor="given")
+
+
 def check_claim(statement: str, *, evidence: list[str] | None = None, store=None, as_of: date | None = None,
                 llm=None, k: int = 5) -> ClaimResult:
-    """Verify one claim sentence (an eval set's claim item) against given evidence or the store."""
-    from claims.verify import verify_statement
+    """Verify one claim sentence (an eval set's claim item) against given evidence or the store, with the
+    same `decide()` as `check` (the comparators read every value of the statement, then the judges)."""
+    from claims.verification.checker import Context
+    from claims.verification.decide import decide
 
     statement = validate_draft(statement, "claim")
     as_of = as_of or date.today()
@@ -189,7 +200,6 @@ def check_claim(statement: str, *, evidence: list[str] | None = None, store=None
         from retrieval.search import Searcher
 
         passages = Searcher(store).search(statement, k=k, as_of=as_of)
-    verdict = verify_statement(statement, passages, as_of, llm=llm)
-    claim = Claim(id="c1", text=statement, start=0, end=len(statement), kind="other", statement=statement,
-                  sentence_start=0, sentence_end=len(statement), extractor="given")
+    claim = statement_claim(statement)
+    verdict = decide(claim, passages, Context(as_of=as_of, llm=llm))
     return ClaimResult(claim=claim, verdict=verdict, retrieved=_retrieved_json(passages) if not evidence else [])

@@ -397,6 +397,7 @@ class Roster:
     def __init__(self, holders: Iterable[Holder] = ()):
         self._holders: list[Holder] = list(holders)
         self._learned: list[Holder] = []
+        self._bare_names: dict[frozenset[str], dict[str, str]] = {}
 
     # construction
 
@@ -420,6 +421,27 @@ class Roster:
         return roster
 
     # queries
+
+    def bare_names(self, non_names: frozenset[str] = frozenset()) -> dict[str, str]:
+        """Names that stand for a holder of the roster's rows without a title, each mapped to the holder's
+        full name: the full names, the aliases, and surnames only one holder has (capitalised, three letters
+        or more, not in `non_names`). Extraction finds these bare ("Trump"); corpus-learned rows are not
+        included (they are learned after extraction)."""
+        if non_names not in self._bare_names:
+            names: dict[str, str] = {}
+            surnames: dict[str, set[str]] = {}
+            for h in self._holders:
+                names[h.name] = h.name
+                for alias in h.aliases:
+                    names[alias] = h.name
+                last = h.name.split()[-1]
+                if len(h.name.split()) > 1 and re.fullmatch(r"[A-Z][a-z]{2,}", last) and last not in non_names:
+                    surnames.setdefault(last, set()).add(h.name)
+            for surname, holders in surnames.items():
+                if len(holders) == 1 and surname not in names:
+                    names[surname] = next(iter(holders))
+            self._bare_names[non_names] = names
+        return self._bare_names[non_names]
 
     @property
     def holders(self) -> list[Holder]:
@@ -558,6 +580,12 @@ class Roster:
                          line_start=offset + quote[1], line_end=offset + quote[1] + len(quote[0]), learned=True)
         self._learned.append(learned)
         return learned
+
+
+@lru_cache(maxsize=1)
+def default_roster() -> Roster:
+    """The shipped roster (claims/data/roster.csv), read once; callers must not `learn` into it."""
+    return Roster.load()
 
 
 def _quote_around(context: str, name: str) -> tuple[str, int]:

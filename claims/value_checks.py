@@ -5,7 +5,9 @@
   other value in the sentence before ("was 41% in May. In June it rose 5 points to 48%");
 - parts that do not make their stated total ("3,000 troops: 1,200 in the north and 1,500 in the south"),
   and a surplus, deficit, gap or margin that is not the difference of its two figures;
-- shares of one whole over 100% (poll answers for / against / undecided, candidates' vote shares).
+- shares of one whole over 100% (poll answers for / against / undecided, candidates' vote shares);
+- one thing restated in a later paragraph with another value ("a quay of 1.6 kilometres" ... "the
+  1,200-metre quay"; "a budget of £48 million" ... "the £84 million plan").
 Each check stays silent where the text leaves room for doubt (approximate figures, rounding, different
 bases, multiple-choice questions, several candidate values): a false flag costs a reviewer's trust.
 """
@@ -154,7 +156,7 @@ def _arithmetic_error(match: re.Match | dict[str, str | None]) -> str | None:
     relative = abs(diff) / abs(y) * 100 if y else float("inf")
     relative_ok = abs(relative - n) <= max(tolerance, 0.05)
     says_points = not unit or "point" in unit or unit.startswith("pt")
-    if points_ok if says_points else (relative_ok or (percents and points_ok)):
+    if points_ok if says_points else relative_ok:  # "up 4 percent from 57%" to 61% is 4 points, about 7 percent
         return None
     if says_points:
         what = " points" if unit else ""
@@ -593,6 +595,85 @@ def _share_flags(text: str, claims: list[Claim]) -> list[Flag]:
     return flags
 
 
+# --- one thing restated later with another value, across paragraphs ----------------------------
+# "its new container quay will stretch 1.6 kilometres" ... "the 1,200-metre quay"; "its budget of £48
+# million" ... "The £84 million plan". The later value must refer back ("the", "this", "its" before it),
+# and either name a thing found next to an earlier value of the same measure and dimension, none of
+# which it equals, or be that earlier value with two adjacent digits swapped.
+TO_BASE = {"km": ("length", 1000.0), "m": ("length", 1.0), "cm": ("length", 0.01), "mm": ("length", 0.001),
+           "mi": ("length", 1609.344), "ft": ("length", 0.3048), "yd": ("length", 0.9144),
+           "kg": ("mass", 1.0), "t": ("mass", 1000.0), "ha": ("area", 1.0), "km2": ("area", 100.0)}
+_DEFINITE = re.compile(r"\b(?:the|this|that|its|their)\s+$", re.IGNORECASE)
+_NOUN_AFTER = re.compile(r"[\s-]*(?P<noun>[a-z][a-z-]{2,})")
+RESTATED_TOLERANCE = 0.05  # converted values within 5% are one value written two ways ("1.6 km", "1,600 m")
+
+
+def _dimension(q: Quantity) -> tuple | None:
+    """What a quantity measures, in comparable form: (dimension, factor to base units) or the unit itself."""
+    if q.change is not None or q.unit in ("percent", "percentage_point", "rank", "times"):
+        return None
+    if q.unit in TO_BASE:
+        return TO_BASE[q.unit]
+    if q.unit is None and q.currency is None:
+        return None  # bare counts are the one-count-two-ways check's
+    return ((q.unit, q.currency, q.per), 1.0)
+
+
+def _digits(claim: Claim) -> str:
+    return "".join(ch for ch in claim.text.split("-")[0] if ch.isdigit())
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Two digit strings that differ by one swap of adjacent, different digits ("48" / "84")."""
+    if len(a) != len(b) or a == b:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def _restated_flags(text: str, claims: list[Claim]) -> list[Flag]:
+    from claims.cross_draft import near_words, _stem
+
+    quantities = [c for c in claims if c.kind == "quantity" and c.quantity is not None
+                  and _dimension(c.quantity) is not None]
+    by_sentence: dict[int, list[Claim]] = {}
+    for c in claims:
+        by_sentence.setdefault(c.sentence_start, []).append(c)
+    flags = []
+    for later in quantities:
+        if not _DEFINITE.search(text, max(0, later.start - 8), later.start) or _approximate(later.quantity):
+            continue
+        dim_l, factor_l = _dimension(later.quantity)
+        base_l = later.quantity.value * factor_l
+        noun = _NOUN_AFTER.match(text, later.end)
+        thing = _stem(noun["noun"]) if noun else None
+        earlier = [c for c in quantities if c.end <= later.sentence_start and _dimension(c.quantity)[0] == dim_l
+                   and not _approximate(c.quantity)]
+        if not earlier:
+            continue
+
+        def same(c: Claim) -> bool:
+            base = c.quantity.value * _dimension(c.quantity)[1]
+            return abs(base - base_l) <= RESTATED_TOLERANCE * max(abs(base), abs(base_l))
+
+        named = [c for c in earlier if thing and thing in near_words(text, c, by_sentence[c.sentence_start])]
+        swapped = [c for c in earlier if c.quantity.unit == later.quantity.unit and c.quantity.scale == later.quantity.scale
+                   and _swapped(_digits(c), _digits(later))]
+        if named and not any(same(c) for c in named):
+            other = named[-1]
+            why = f"the {noun['noun']}"
+        elif swapped and not any(same(c) for c in earlier if c.quantity.unit == later.quantity.unit):
+            other = swapped[-1]
+            why = "two digits swapped"
+        else:
+            continue
+        flags.append(Flag(kind="internal_inconsistency",
+                          message=f"The draft gives {other.text!r} and later {later.text!r} for what reads as one "
+                                  f"thing ({why})",
+                          spans=[(other.start, other.end), (later.start, later.end)], claim_ids=[other.id, later.id]))
+    return flags
+
+
 def format_number(value: float) -> str:
     """1234.5 -> "1,234.5"; 107.0 -> "107"."""
     return f"{value:,.2f}".rstrip("0").rstrip(".")
@@ -602,4 +683,5 @@ def value_flags(text: str, claims: list[Claim]) -> list[Flag]:
     """Every check of this module: values given two ways, changes, shares, totals and differences."""
     done: set[tuple[int, int]] = set()  # spans the one-phrase arithmetic already checked
     return (_quantity_conflicts(text, claims) + _arithmetic_flags(text, done) + _change_flags(text, claims, done)
-            + _share_flags(text, claims) + _parts_flags(text, claims) + _difference_flags(text, claims))
+            + _share_flags(text, claims) + _parts_flags(text, claims) + _difference_flags(text, claims)
+            + _restated_flags(text, claims))

@@ -11,8 +11,8 @@ evidence sentences are relevant, so citation precision can be scored.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import os
 import random
 import re
 import sys
@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from claims.errors import CopydeskError
 from claims.models import Label
 from evals.formats import default_shared_dir
 
@@ -28,15 +29,16 @@ DEFAULT_OUT_DIR = Path.home() / ".cache" / "copydesk" / "evalsets"
 
 
 def evalsets_dir() -> Path:
-    """Where converted sets live: $COPYDESK_EVALSETS, else ~/.cache/copydesk/evalsets."""
-    env = os.environ.get("COPYDESK_EVALSETS")
-    return Path(env) if env else DEFAULT_OUT_DIR
+    """Where converted sets live: the settings' `evalsets` ($COPYDESK_EVALSETS, else ~/.cache/copydesk/evalsets)."""
+    from claims.settings import Settings
+
+    return Settings.load().evalsets or DEFAULT_OUT_DIR
 
 _FEVER_TOKENS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
                  "-COLON-": ":", "``": '"', "''": '"'}
 
 
-class ConverterError(ValueError):
+class ConverterError(CopydeskError, ValueError):
     """An unknown converter name or a missing/unreadable raw file."""
 
 
@@ -94,6 +96,37 @@ def vitaminc(evaldata: Path, *, numeric: bool = False) -> list[dict[str, Any]]:
         items.append(_item(row["unique_id"], clean_fever_text(row["claim"]), [clean_fever_text(row["evidence"])],
                            Label.parse(row["label"])))
     return items
+
+
+def training_split(group: str) -> str:
+    """The split of a group of pairs (a page, an item) in the NLI model's training (scripts/train_nli.py):
+    70% train, 15% dev (calibration, tiers), 15% test (held out), by a hash of the group key."""
+    bucket = int(hashlib.sha256(group.encode()).hexdigest()[:8], 16) % 100
+    return "train" if bucket < 70 else ("dev" if bucket < 85 else "test")
+
+
+def vitaminc_heldout(evaldata: Path, *, numeric: bool = False) -> list[dict[str, Any]]:
+    """VitaminC real dev pairs of the pages held out of the NLI model's training (its test split, by page)."""
+    items = []
+    for row in _jsonl(evaldata / "vitaminc" / "vitaminc_real_dev.jsonl"):
+        if training_split("vcr:" + row["page"]) != "test" or (numeric and not re.search(r"\d", row["claim"])):
+            continue
+        items.append(_item(row["unique_id"], clean_fever_text(row["claim"]), [clean_fever_text(row["evidence"])],
+                           Label.parse(row["label"])))
+    return items
+
+
+LIAR_LABELS = {"true": Label.supported, "mostly-true": Label.supported, "false": Label.contradicted,
+               "pants-fire": Label.contradicted}
+
+
+def liar_plus_heldout(evaldata: Path) -> list[dict[str, Any]]:
+    """LIAR-PLUS val2 items held out of the NLI model's training (its test split, by item): the claim against
+    the ruling's justification; true/mostly-true -> supported, false/pants-fire -> contradicted, the rest left out."""
+    return [_item(f"liar-{row['id']}", row["claim"], [row["justification"]], LIAR_LABELS[row["label"]])
+            for row in _jsonl(evaldata / "liar-plus" / "val2.jsonl")
+            if row["label"] in LIAR_LABELS and (row.get("justification") or "").strip()
+            and training_split(f"liar:{row['id']}") == "test"]
 
 
 def vitaminc_numeric_300(evaldata: Path) -> list[dict[str, Any]]:
@@ -196,6 +229,9 @@ CONVERTERS: dict[str, Callable[[Path], list[dict[str, Any]]]] = {
     "vitaminc": vitaminc,
     "vitaminc-numeric": lambda d: vitaminc(d, numeric=True),
     "vitaminc-numeric-300": vitaminc_numeric_300,
+    "vitaminc-heldout": vitaminc_heldout,
+    "vitaminc-heldout-numeric": lambda d: vitaminc_heldout(d, numeric=True),
+    "liar-plus-heldout": liar_plus_heldout,
     "climate-fever": climate_fever,
     "climate-fever-disputed": lambda d: climate_fever(d, disputed=True),
     "summedits-ectsum": lambda d: summedits(d, "ectsum"),

@@ -3,8 +3,14 @@
 A set is JSONL; each line is either
 - a claim item: {"id", "claim", "evidence": [str, ...] (optional), "label", "as_of" (optional),
   "gold_evidence": [indices into evidence] (optional extension: which evidence strings are relevant)}
-- a document item: {"id", "text" | "text_file", "as_of", "corpus": [{"source", "text", "date"}] | "folder",
-  "roster": [rows], "expected": [{"quote", "verdict"?, "flags"?, "kind"?, "value"?, "occurrence"?, "note"?}]}
+- a document item: {"id", "text" | "text_file", "as_of", "corpus": [{"source", "text", "date", "trust"?}] | "folder",
+  "roster": [rows], "expected": [{"quote", "verdict"?, "flags"?, "kind"?, "value"?, "occurrence"?, "note"?,
+  "category"?, "checkworthy"?}]}
+
+Expected entries may be statements (`kind: "statement"`: a qualitative clause or a quote, with its verdict
+and flags) and may say `checkworthy: false` (page furniture, a question, an opinion, a prediction: a span
+that must not be reported as a claim nor flagged); `category` groups entries for scoring (see
+evals/sets/README.md). Corpus documents may carry `trust`: "high", "normal" (default) or "low".
 
 `text_file` is relative to the shared dir (default ../shared beside the repo; COPYDESK_SHARED or
 `shared_dir=` override it); a string `corpus` is a folder relative to the repository root.
@@ -12,21 +18,22 @@ A set is JSONL; each line is either
 from __future__ import annotations
 
 import json
-import os
 import random
 from collections import defaultdict
 from datetime import date as Date
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from claims.errors import CopydeskError
 from claims.models import ClaimKind, FlagKind, Label
+from retrieval.types import Trust
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-class EvalSetError(ValueError):
+class EvalSetError(CopydeskError, ValueError):
     """A set file is missing or malformed; the message names the file and line."""
 
 
@@ -59,14 +66,19 @@ class ClaimItem(_Item):
         return str(value)
 
 
+ExpectedKind = Literal["quantity", "date", "official", "other", "statement"]
+
+
 class ExpectedClaim(_Item):
     quote: str
     verdict: Label | None = None
     flags: list[FlagKind] = Field(default_factory=list)
-    kind: ClaimKind | None = None
+    kind: ExpectedKind | None = None
     value: dict[str, Any] | None = None
     occurrence: int = 0
     note: str | None = None
+    category: str | None = None  # planted3: value, qualitative, context, words, quote, source, internal, decoy, not_a_claim
+    checkworthy: bool = True  # False: not a claim (page furniture, question, opinion, prediction)
 
     @field_validator("verdict", mode="before")
     @classmethod
@@ -79,6 +91,7 @@ class CorpusDoc(_Item):
     text: str
     date: Date | None = None
     title: str | None = None
+    trust: Trust = "normal"  # the document's source trust (retrieval.types.Trust), stored with its passages
 
 
 class DocumentItem(_Item):
@@ -106,9 +119,10 @@ Item = Union[ClaimItem, DocumentItem]
 
 
 def default_shared_dir() -> Path:
-    """The shared data folder: $COPYDESK_SHARED, else ../shared beside the repository."""
-    env = os.environ.get("COPYDESK_SHARED")
-    return Path(env) if env else REPO_ROOT.parent / "shared"
+    """The shared data folder: the settings' `shared` ($COPYDESK_SHARED, else ../shared beside the repository)."""
+    from claims.settings import Settings
+
+    return Settings.load().shared
 
 
 def document_text(item: DocumentItem, shared_dir: Path | None = None) -> str:
@@ -132,7 +146,7 @@ def corpus_documents(item: DocumentItem):
         from retrieval.loaders import load_paths
 
         return list(load_paths([folder]))
-    return [Document(source=d.source, text=d.text, title=d.title, date=d.date) for d in item.corpus]
+    return [Document(source=d.source, text=d.text, title=d.title, date=d.date, trust=d.trust) for d in item.corpus]
 
 
 def expected_span(text: str, entry: ExpectedClaim, item_id: str = "?") -> tuple[int, int]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 LABELS = ("supported", "contradicted", "not_enough_evidence")
-KINDS = ("quantity", "date", "official", "other")
+KINDS = ("quantity", "date", "official", "statement", "other")
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -137,8 +137,13 @@ def document_scores(records: Sequence[dict]) -> dict[str, Any]:
     flag_tp_gold: Counter = Counter()
     flag_pred: Counter = Counter()
     flag_gold: Counter = Counter()
+    categories: dict[str, Counter] = {}
+    not_claims = {"n": 0, "extracted": 0, "flagged": 0}
+    decided: dict[str, Counter] = {}  # supported/contradicted verdicts on gold claims, by tier
     for rec in records:
-        predicted, expected = rec["claims"], rec["expected"]
+        predicted = rec["claims"]
+        expected = [g for g in rec["expected"] if g.get("checkworthy", True)]
+        _count_not_claims(rec, not_claims)
         pred_any += len(predicted)
         gold_any += len(expected)
         tp_any += len(match_spans(predicted, expected, same_kind=False))
@@ -153,6 +158,10 @@ def document_scores(records: Sequence[dict]) -> dict[str, Any]:
             tp_kind[kind] += len(match_spans(pred_k, gold_k, same_kind=False))
         matched = dict((j, i) for i, j in match_spans(predicted, expected, same_kind=False))
         for j, g in enumerate(expected):
+            category = categories.setdefault(g.get("category") or "-", Counter()) if g.get("category") else None
+            if category is not None:
+                category["n_gold"] += 1
+                category["found"] += j in matched
             if not g.get("verdict"):
                 continue
             if j not in matched:
@@ -162,6 +171,13 @@ def document_scores(records: Sequence[dict]) -> dict[str, Any]:
             verdict_gold.append(g["verdict"])
             verdict_pred.append(predicted[matched[j]]["verdict"])
             verdict_right += predicted[matched[j]]["verdict"] == g["verdict"]
+            if predicted[matched[j]]["verdict"] != "not_enough_evidence":
+                tier = decided.setdefault(predicted[matched[j]].get("tier") or "suggestion", Counter())
+                tier["n"] += 1
+                tier["right"] += predicted[matched[j]]["verdict"] == g["verdict"]
+            if category is not None:
+                category["verdict_n"] += 1
+                category["verdict_right"] += predicted[matched[j]]["verdict"] == g["verdict"]
         _count_flags(rec, flag_pred, flag_gold, flag_tp_pred, flag_tp_gold)
     flags = {}
     for kind in sorted({*flag_pred, *flag_gold}):
@@ -177,9 +193,36 @@ def document_scores(records: Sequence[dict]) -> dict[str, Any]:
                        **{k: prf(tp_kind[k], pred_kind[k], gold_kind[k]) for k in KINDS if pred_kind[k] or gold_kind[k]}},
         "verdict": {"accuracy": _ratio(verdict_right, verdict_n), "n": verdict_n,
                     "missed": verdict_missed,
+                    # of the found gold claims predicted not_enough_evidence, the share whose gold is that too
+                    "nee_precision": _ratio(sum(1 for g, p in zip(verdict_gold, verdict_pred)
+                                                if p == g == "not_enough_evidence"),
+                                            verdict_pred.count("not_enough_evidence")),
+                    "nee_predicted": verdict_pred.count("not_enough_evidence"),
+                    # of the supported/contradicted verdicts on found gold claims, the share that is right, by tier
+                    "decided": {t: {"n": c["n"], "right": c["right"], "precision": _ratio(c["right"], c["n"])}
+                                for t, c in sorted(decided.items())},
                     "confusion": classification_metrics(verdict_gold, verdict_pred)["confusion"] if verdict_n else None},
         "flags": flags,
+        **({"categories": {k: {"n_gold": c["n_gold"], "found": c["found"], "recall": _ratio(c["found"], c["n_gold"]),
+                               "verdict_n": c["verdict_n"], "verdict_right": c["verdict_right"],
+                               "verdict_accuracy": _ratio(c["verdict_right"], c["verdict_n"])}
+                           for k, c in sorted(categories.items())}} if categories else {}),
+        **({"not_claims": not_claims} if not_claims["n"] else {}),
     }
+
+
+def _count_not_claims(rec: dict, counts: dict[str, int]) -> None:
+    """Spans the set marks as not claims (`checkworthy: false`): how many were reported as claims, or flagged.
+
+    A predicted claim marked `checkworthy: false` in the record is not counted as reported."""
+    spans = [(g["start"], g["end"]) for g in rec["expected"] if not g.get("checkworthy", True)]
+    flagged = [tuple(s) for f in rec.get("flags", []) for s in f.get("spans", [])]
+    flagged += [(c["start"], c["end"]) for c in rec["claims"] if c.get("flags")]
+    for span in spans:
+        counts["n"] += 1
+        counts["extracted"] += any(overlaps((c["start"], c["end"]), span) for c in rec["claims"]
+                                   if c.get("checkworthy", True))
+        counts["flagged"] += any(overlaps(s, span) for s in flagged)
 
 
 def _count_flags(rec: dict, flag_pred: Counter, flag_gold: Counter, tp_pred: Counter, tp_gold: Counter) -> None:
@@ -241,7 +284,8 @@ def compute_metrics(records: Sequence[dict]) -> dict[str, Any]:
 
 
 def _matched_with_verdict(record: dict) -> list[tuple[dict, dict]]:
-    predicted, expected = record["claims"], record["expected"]
+    predicted = record["claims"]
+    expected = [g for g in record["expected"] if g.get("checkworthy", True)]
     return [(predicted[i], expected[j]) for i, j in match_spans(predicted, expected, same_kind=False)
             if expected[j].get("verdict")]
 

@@ -125,7 +125,7 @@ def _run_claim(item: ClaimItem, store: Any, llm: Any, checkers: Checkers) -> dic
     verdict = result.verdict
     citations = _citations(verdict)
     record.update(verdict=verdict.label.value, confidence=round(float(verdict.confidence), 4),
-                  citations=citations, method=verdict.method)
+                  citations=citations, method=verdict.method, tier=verdict.tier)
     if item.evidence:
         sources = {f"evidence[{i}]": text for i, text in enumerate(item.evidence)}
     else:
@@ -171,7 +171,9 @@ def _run_document(item: DocumentItem, llm: Any, checkers: Checkers, shared_dir: 
     for entry in item.expected:
         start, end = expected_span(text, entry, item.id)
         expected.append({"quote": entry.quote, "start": start, "end": end, "kind": entry.kind,
-                         "verdict": entry.verdict.value if entry.verdict else None, "flags": list(entry.flags)})
+                         "verdict": entry.verdict.value if entry.verdict else None, "flags": list(entry.flags),
+                         **({"category": entry.category} if entry.category else {}),
+                         **({} if entry.checkworthy else {"checkworthy": False})})
     record: dict[str, Any] = {"id": item.id, "type": "document", "expected": expected}
     try:
         store = stores.get(item, docs)
@@ -187,7 +189,7 @@ def _run_document(item: DocumentItem, llm: Any, checkers: Checkers, shared_dir: 
         claims.append({"id": r.claim.id, "text": r.claim.text, "start": r.claim.start, "end": r.claim.end,
                        "kind": r.claim.kind, "verdict": r.verdict.label.value,
                        "confidence": round(float(r.verdict.confidence), 4), "method": r.verdict.method,
-                       "flags": [f.kind for f in r.flags], "citations": citations})
+                       "tier": r.verdict.tier, "flags": [f.kind for f in r.flags], "citations": citations})
     record["claims"] = claims
     record["flags"] = [{"kind": f.kind, "spans": [list(s) for s in f.spans], "message": f.message}
                        for f in report.flags]
@@ -264,7 +266,21 @@ def summary_markdown(metrics: dict[str, Any]) -> str:
                                      for k, s in docs["extraction"].items()]))
         v = docs["verdict"]
         parts.append(f"\nVerdict accuracy on found claims: {_fmt(v['accuracy'])} (n={v['n']}; "
-                     f"{v['missed']} gold claims with a verdict not found)\n\nFlags:\n\n")
+                     f"{v['missed']} gold claims with a verdict not found); not-enough-evidence precision "
+                     f"{_fmt(v.get('nee_precision'))} (n={v.get('nee_predicted')})\n")
+        for tier, row in (v.get("decided") or {}).items():
+            parts.append(f"Decided ({tier}s): {row['right']} of {row['n']} right on gold claims, precision "
+                         f"{_fmt(row['precision'])}\n")
+        if docs.get("categories"):
+            parts.append("\nBy category (found: extraction recall; verdicts on the found ones):\n\n")
+            parts.append(markdown_table(["category", "gold", "found", "recall", "with verdict", "right", "accuracy"],
+                                        [[k, s["n_gold"], s["found"], s["recall"], s["verdict_n"], s["verdict_right"],
+                                          s["verdict_accuracy"]] for k, s in docs["categories"].items()]))
+        nc = docs.get("not_claims")
+        if nc and nc["n"]:
+            parts.append(f"\nNot claims (furniture, questions, opinions, predictions): {nc['n']}, reported as claims "
+                         f"{nc['extracted']}, flagged {nc['flagged']}\n")
+        parts.append("\nFlags:\n\n")
         parts.append(markdown_table(["flag", "precision", "recall", "gold", "predicted"],
                                     [[k, s["precision"], s["recall"], s["n_gold"], s["n_pred"]]
                                      for k, s in docs["flags"].items()]))

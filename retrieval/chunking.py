@@ -188,6 +188,7 @@ def chunk_document(
             passages.append(Passage(
                 id=passage_id(doc.source, doc_hash, start), source=doc.source, text=text[start:end],
                 start=start, end=end, title=doc.title, date=doc.date, url=doc.url, doc_hash=doc_hash,
+                trust=doc.trust,
             ))
             group.clear()
 

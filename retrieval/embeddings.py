@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
@@ -23,12 +24,37 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from retrieval.errors import CopydeskError
+
 DEFAULT_EMBEDDER = "minilm-q8"
 DEFAULT_CHAIN = (DEFAULT_EMBEDDER, "minilm-int8")  # tried in order when no embedder is named
-EMBEDDER_ENV = "COPYDESK_EMBEDDER"
 
 
-class EmbedderUnavailable(RuntimeError):
+@dataclass(frozen=True)
+class ModelRuntime:
+    """How this process runs its models: one per process, set by the edge (CLI, UI, API) from the settings."""
+
+    threads: int = 0  # ONNX intra-op threads; 0: min(4, CPUs)
+    tokenizer_file: Path | None = None  # another tokenizer.json for the MiniLM embedders
+    cache_dir: Path | None = None  # built models go to cache_dir/models (None: ~/.cache/copydesk/models)
+
+
+_runtime = ModelRuntime()
+
+
+def set_model_runtime(runtime: ModelRuntime) -> None:
+    """Use `runtime` for the models loaded from now on (already loaded ones are dropped when it changes)."""
+    global _runtime
+    if runtime != _runtime:
+        _runtime = runtime
+        _embedder.cache_clear()
+
+
+def model_runtime() -> ModelRuntime:
+    return _runtime
+
+
+class EmbedderUnavailable(CopydeskError, RuntimeError):
     """The requested embedding model is not installed or cannot run here."""
 
 
@@ -49,7 +75,11 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 def _threads() -> int:
-    return int(os.environ.get("COPYDESK_THREADS", "0")) or min(4, os.cpu_count() or 1)
+    return _runtime.threads or min(4, os.cpu_count() or 1)
+
+
+def _model_cache() -> Path | None:
+    return _runtime.cache_dir / "models" if _runtime.cache_dir is not None else None
 
 
 def _minilm_dir() -> Path:
@@ -97,7 +127,7 @@ class _MiniLMOnnx:
 
     @staticmethod
     def _tokenizer_file() -> Path:
-        override = os.environ.get("COPYDESK_MINILM_TOKENIZER")
+        override = _runtime.tokenizer_file
         path = Path(override) if override else _minilm_dir() / "tokenizer.json"
         if not path.is_file():
             raise EmbedderUnavailable(f"MiniLM tokenizer not found at {path}")
@@ -160,7 +190,7 @@ class MiniLMFp32Embedder(_MiniLMOnnx):
     def _build(model_dir: Path) -> Path:
         from retrieval.minilm_onnx import cached_model
 
-        return cached_model(model_dir)
+        return cached_model(model_dir, _model_cache())
 
     def _pooled(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]  # the graph pools
@@ -175,7 +205,7 @@ class MiniLMQ8Embedder(MiniLMFp32Embedder):
     def _build(model_dir: Path) -> Path:
         from retrieval.minilm_onnx import cached_quantized_model
 
-        return cached_quantized_model(model_dir)
+        return cached_quantized_model(model_dir, _model_cache())
 
 
 class E5SmallQ4Embedder:
@@ -236,10 +266,10 @@ EMBEDDERS: dict[str, type] = {
 
 
 def get_embedder(name: str | None = None) -> Embedder:
-    """The embedder called `name`; None means $COPYDESK_EMBEDDER, else the measured default (minilm-q8), else
+    """The embedder called `name`; None means the measured default (minilm-q8), else
     minilm-int8 where minilm-q8 cannot be built (no `onnx` package); a store records which one it got.
     One instance per model in a process, whichever way it was asked for."""
-    key = name or os.environ.get(EMBEDDER_ENV)
+    key = name
     if key:
         if key not in EMBEDDERS:
             raise EmbedderUnavailable(f"unknown embedder {key!r} (choose from {', '.join(EMBEDDERS)})")

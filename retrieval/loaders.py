@@ -13,7 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from retrieval.types import Document
+from retrieval.errors import CopydeskError
+from retrieval.types import TRUST_RANK, Document, Trust
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ _HTML_DATE_META = ("article:published_time", "date", "pubdate", "publishdate", "
                    "og:published_time", "datepublished", "article:modified_time")
 
 
-class LoadError(ValueError):
+class LoadError(CopydeskError, ValueError):
     """A file could not be loaded; the message is one line and names the file."""
 
 
@@ -251,7 +252,8 @@ def _load_jsonl(path: Path, max_bytes: int, prefix: str, notes: list[str] | None
         parsed_date = parse_date(raw_date)
         if raw_date and parsed_date is None:
             raise LoadError(f"{path}, line {number}: unreadable date {raw_date!r} (use YYYY-MM-DD)")
-        content = (text, record.get("title") or None, parsed_date, record.get("url") or None)
+        trust = _trust(record.get("trust"), f"{path}, line {number}")
+        content = (text, record.get("title") or None, parsed_date, record.get("url") or None, trust)
         if source in seen:
             first, first_content = seen[source]
             if first_content != content:
@@ -264,7 +266,8 @@ def _load_jsonl(path: Path, max_bytes: int, prefix: str, notes: list[str] | None
             continue
         seen[source] = (number, content)
         documents.append(Document(source=source, text=text, title=record.get("title") or None,
-                                  date=parsed_date, url=record.get("url") or None, origin=f"{path.resolve()}:{number}"))
+                                  date=parsed_date, url=record.get("url") or None, trust=trust,
+                                  origin=f"{path.resolve()}:{number}"))
     return documents
 
 
@@ -304,7 +307,18 @@ def load_file(path: str | Path, *, root: str | Path | None = None,
         title = first_line if len(first_line) <= 120 and not first_line.endswith(".") else None
     published = parse_date(meta["date"]) if meta.get("date") else None
     return [Document(source=source, text=text, title=title, date=published or date_near_top(text),
-                     url=meta.get("url") or None, origin=str(path.resolve()))]
+                     url=meta.get("url") or None, trust=_trust(meta.get("trust"), str(path)),
+                     origin=str(path.resolve()))]
+
+
+def _trust(value: object, where: str) -> Trust:
+    """A document's trust level from front matter or a JSONL field ("high", "normal", "low"; default normal)."""
+    if value is None or value == "":
+        return "normal"
+    level = str(value).strip().lower()
+    if level not in TRUST_RANK:
+        raise LoadError(f"{where}: unknown trust level {value!r} (use high, normal or low)")
+    return level  # type: ignore[return-value]
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -359,7 +373,7 @@ def load_all(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
         first = documents.get(doc.source)
         if first is None:
             documents[doc.source] = doc
-        elif first.text == doc.text and first.title == doc.title and first.date == doc.date:
+        elif (first.text, first.title, first.date, first.trust) == (doc.text, doc.title, doc.date, doc.trust):
             if notes is not None:
                 notes.append(f"{doc.origin or doc.source}: the same document as {first.origin or first.source}, "
                              f"taken once")

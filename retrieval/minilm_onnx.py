@@ -19,18 +19,19 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.errors import CopydeskError
+
 GRAPH_VERSION = "1"  # bump when the graph layout changes: cached files are keyed by it
-CACHE_ENV = "COPYDESK_CACHE"
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
-class ModelBuildError(RuntimeError):
+class ModelBuildError(CopydeskError, RuntimeError):
     """The MiniLM weights are missing, unreadable or not the expected BERT shape."""
 
 
 def cache_dir() -> Path:
-    base = os.environ.get(CACHE_ENV) or os.path.join(os.path.expanduser("~"), ".cache", "copydesk")
-    return Path(base) / "models"
+    """The default folder of built models (the settings' cache_dir/models, passed to cached_model, overrides it)."""
+    return Path.home() / ".cache" / "copydesk" / "models"
 
 
 def read_safetensors(path: Path) -> dict[str, np.ndarray]:
@@ -149,12 +150,12 @@ def build_graph(weights: dict[str, np.ndarray], config: dict[str, Any]) -> Any:
     return model
 
 
-def cached_model(model_dir: Path) -> Path:
+def cached_model(model_dir: Path, cache: Path | None = None) -> Path:
     """The ONNX file for the weights in `model_dir`, built on first use and kept in the cache folder."""
     weights_file, config_file = model_dir / "model.safetensors", model_dir / "config.json"
     if not weights_file.is_file() or not config_file.is_file():
         raise ModelBuildError(f"MiniLM weights not found in {model_dir} (model.safetensors, config.json)")
-    target = cache_dir() / f"minilm-l6-fp32-{file_sha256(weights_file)[:16]}-g{GRAPH_VERSION}.onnx"
+    target = (cache or cache_dir()) / f"minilm-l6-fp32-{file_sha256(weights_file)[:16]}-g{GRAPH_VERSION}.onnx"
     if target.is_file():
         return target
     try:
@@ -181,14 +182,14 @@ def _save_atomically(write: Any, target: Path) -> None:
             os.unlink(temporary)
 
 
-def cached_quantized_model(model_dir: Path) -> Path:
+def cached_quantized_model(model_dir: Path, cache: Path | None = None) -> Path:
     """The fp32 graph with its MatMul and Attention weights quantized to int8 per output channel.
 
     onnxruntime's dynamic quantization: activations are quantized at run time (MatMulInteger, QAttention),
     which runs about twice as many sentences per CPU-second as fp32 here; per-channel weight scales keep the
     embeddings within cosine ~0.98-0.99 of fp32 (per-tensor scales gave 0.93 at worst).
     """
-    source = cached_model(model_dir)
+    source = cached_model(model_dir, cache)
     target = source.with_name(source.stem + "-q8pc.onnx")
     if target.is_file():
         return target

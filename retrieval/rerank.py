@@ -20,6 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
+from retrieval.errors import CopydeskError
 from retrieval.keyword import tokenize
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "reranker.json"
@@ -35,7 +36,7 @@ LEXICAL_FEATURES = (
 )
 
 
-class RerankError(ValueError):
+class RerankError(CopydeskError, ValueError):
     """The re-ranker's weights are missing or malformed, or its inputs do not line up."""
 
 

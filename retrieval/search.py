@@ -19,6 +19,7 @@ from typing import Callable, Literal, Protocol, Sequence
 
 import numpy as np
 
+from retrieval.errors import CopydeskError
 from retrieval.keyword import KeywordIndex, keyword_index
 from retrieval.rerank import Reranker, candidates_from, default_reranker
 from retrieval.store import Store, StoreError, _date_number, index_text, passage_from_record
@@ -29,7 +30,7 @@ RRF_K = 60  # the usual constant of reciprocal rank fusion
 CANDIDATES = 30  # how deep each ranking is read before fusing
 
 
-class SearchError(ValueError):
+class SearchError(CopydeskError, ValueError):
     """A search request is malformed (empty query, bad k or mode)."""
 
 
@@ -59,6 +60,8 @@ class HybridSettings:
     expansion_weight: float = 0.0  # weight of the heaviest added term (an original query term weighs 1)
     rerank: bool = False  # re-sort the top fused candidates with the learned re-ranker (retrieval/rerank.py)
     rerank_depth: int = CANDIDATES  # how many fused candidates the re-ranker sees
+    nli_rerank: bool = False  # re-sort the top `nli_depth` by the NLI cross-encoder's relevance (1 - P(NEI))
+    nli_depth: int = 20
 
     def __post_init__(self) -> None:
         if self.fusion not in ("rrf", "scores", "zscores"):
@@ -266,6 +269,18 @@ class Searcher:
         by_id.update((p.id, p) for p in self.store.get_passages([pid for pid, _ in ranking if pid not in by_id]))
         return [by_id[pid].model_copy(update={"score": score}) for pid, score in ranking if pid in by_id]
 
+    def nli_reranked(self, query: str, passages: list[Passage], n: int) -> list[Passage]:
+        """The passages re-sorted by the NLI cross-encoder's relevance to the query (score = 1 - P(NEI));
+        unchanged (first `n`) where the model cannot run."""
+        from retrieval.cross_encoder import get_cross_encoder
+
+        model = get_cross_encoder()
+        if model is None or not passages:
+            return passages[:n]
+        relevance = model.relevance(query, [p.text for p in passages])
+        order = sorted(range(len(passages)), key=lambda i: (-float(relevance[i]), i))
+        return [passages[i].model_copy(update={"score": float(relevance[i])}) for i in order[:n]]
+
     def search(self, query: str, k: int = 5, as_of: date | None = None, keywords: Sequence[str] | None = None,
                mode: SearchMode = "hybrid") -> list[Passage]:
         """The top `k` passages for `query`; documents dated after `as_of` are left out (undated ones stay).
@@ -284,4 +299,6 @@ class Searcher:
             return self.keyword(keyword_query, k, as_of)
         if mode != "hybrid":
             raise SearchError(f"unknown search mode {mode!r} (dense, keyword or hybrid)")
+        if self.settings.nli_rerank:
+            return self.nli_reranked(query, self.hybrid(query, keyword_query, max(k, self.settings.nli_depth), as_of), k)
         return self.hybrid(query, keyword_query, k, as_of)

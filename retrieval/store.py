@@ -5,12 +5,17 @@ Two collections: `copydesk_passages` (one record per passage: text, embedding, o
 embedder's name and a revision that changes with every write). A document's row is written only after
 all its passages were added, so a failure mid-ingest never leaves half a document visible.
 
-Locks: Chroma's embedded client waits without limit on an SQLite file that another process holds locked
-(an open write transaction: `BEGIN EXCLUSIVE`, or just `BEGIN IMMEDIATE`: its reads take the write lock
-too). Before each read and each write batch, `_LockProbe` asks the kernel whether another process holds
-SQLite's write locks, waits up to $COPYDESK_STORE_LOCK_WAIT seconds (default 2) for them to go, and raises
-`StoreBusy` instead of hanging, before anything was changed. A lock taken after the probe, in the middle
-of a Chroma call, still makes that call wait.
+Locks (embedded stores): one mechanism, bounded by `lock_wait_s` (default 2 s, a setting at the edges):
+- the write lock, `copydesk.lock`, an exclusive flock held for a whole write (ingest, remove, repair); its
+  holder writes its pid, command and start time into the file, and a second writer gets `StoreBusy` naming
+  that holder after the wait. The kernel drops it when the holder dies, however it dies.
+- the read lock, `copydesk-read.lock`: shared for each read, exclusive around each single Chroma write call.
+- `_LockProbe`: Chroma's embedded client waits without limit on an SQLite file another process holds locked
+  (`BEGIN EXCLUSIVE`, or just `BEGIN IMMEDIATE`), so before each read and each write the probe asks the kernel
+  whether another process holds SQLite's write locks, waits for them up to the same `lock_wait_s`, and raises
+  `StoreBusy` instead of hanging, before anything was changed.
+A write is journaled (`copydesk-journal.json`: the sources of the round in progress); a crash leaves the
+journal behind and the next write, or opening the store, finishes it (`Store.repair`, `copydesk doctor`).
 """
 from __future__ import annotations
 
@@ -32,24 +37,22 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from retrieval.chunking import DEFAULT_MAX_TOKENS, chunk_document
+from retrieval.errors import CopydeskError
+from retrieval.settings import DEFAULT_LOCK_WAIT_S, DEFAULT_STORE_DIR
 from retrieval.embeddings import CopydeskEmbeddingFunction, Embedder, EmbedderUnavailable, get_embedder
 from retrieval.types import Document, Passage
 
 PASSAGES = "copydesk_passages"
 DOCUMENTS = "copydesk_documents"
 META_ID = "__copydesk_meta__"
-STORE_ENV = "COPYDESK_STORE"
-URL_ENV = "COPYDESK_CHROMA_URL"
-DEFAULT_STORE_DIR = ".copydesk/store"
+TOKEN_ENV = "COPYDESK_CHROMA_TOKEN"  # named in messages: the setting whose bearer token goes to a Chroma server
 DEFAULT_BATCH_SIZE = 256  # passages embedded and written per call
 CHUNKS_PER_ROUND = 8  # documents are read, checked and committed in rounds of up to 8 batches' worth
 _PAGE = 5000
 ROW_DIM = 2  # vector width of document rows
-LOCK_WAIT_ENV = "COPYDESK_STORE_LOCK_WAIT"
-DEFAULT_LOCK_WAIT_S = 2.0
 
 
-class StoreError(RuntimeError):
+class StoreError(CopydeskError, RuntimeError):
     """The store cannot be opened or written; the message says why in one line."""
 
 
@@ -110,9 +113,9 @@ class _LockProbe:
         return (self._conflicts(fcntl.F_WRLCK, _RESERVED_BYTE, 1) or self._conflicts(fcntl.F_RDLCK, _PENDING_BYTE, 1)
                 or self._conflicts(fcntl.F_RDLCK, _SHARED_FIRST, _SHARED_SIZE))
 
-    def check(self, location: str) -> None:
-        """Raise StoreBusy when another process still holds the store locked after the short wait."""
-        deadline = time.monotonic() + _lock_wait_s()
+    def check(self, location: str, wait_s: float = DEFAULT_LOCK_WAIT_S) -> None:
+        """Raise StoreBusy when another process still holds the store locked after waiting `wait_s` seconds."""
+        deadline = time.monotonic() + wait_s
         while self.held_by_another_process():
             if time.monotonic() >= deadline:
                 raise StoreBusy(f"store {location} is locked by another process (busy writing?); nothing was "
@@ -240,14 +243,6 @@ def _describe_process() -> str:
                        "since": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")})
 
 
-def _lock_wait_s() -> float:
-    value = os.environ.get(LOCK_WAIT_ENV, "")
-    try:
-        return float(value) if value else DEFAULT_LOCK_WAIT_S
-    except ValueError:
-        raise StoreError(f"{LOCK_WAIT_ENV} must be a number of seconds, not {value!r}") from None
-
-
 Method = TypeVar("Method", bound=Callable[..., Any])
 
 
@@ -337,6 +332,8 @@ def _passage_metadata(p: Passage) -> dict[str, Any]:
         meta["title"] = p.title
     if p.url:
         meta["url"] = p.url
+    if p.trust != "normal":
+        meta["trust"] = p.trust
     return meta
 
 
@@ -353,16 +350,16 @@ def passage_from_record(passage_id: str, text: str, meta: dict[str, Any], score:
     day = date(number // 10000, number // 100 % 100, number % 100) if number else None
     return Passage(id=passage_id, source=meta["source"], text=text, start=int(meta["start"]), end=int(meta["end"]),
                    title=meta.get("title"), date=day, url=meta.get("url"), doc_hash=meta.get("doc_hash") or None,
-                   score=score)
+                   trust=meta.get("trust") or "normal", score=score)
 
 
 class Store:
     """A corpus of documents and their passages in Chroma. Use `open_store` to get one."""
 
     def __init__(self, client: Any, embedder: Embedder, location: str, local_dir: Path | None,
-                 lock_wait: float | None = None) -> None:
+                 lock_wait_s: float = DEFAULT_LOCK_WAIT_S) -> None:
         self.client = client
-        self.lock_wait = lock_wait  # seconds to wait for another process's lock (None: $COPYDESK_STORE_LOCK_WAIT)
+        self.lock_wait_s = lock_wait_s  # seconds to wait for another process's lock before StoreBusy
         self.embedder = embedder
         self.location = location
         self.local_dir = local_dir  # where caches such as the keyword index live (None: a per-URL cache dir)
@@ -383,12 +380,9 @@ class Store:
         if self.local_dir is not None:
             probe = _LockProbe.for_store(self.local_dir)
             if probe is not None:
-                probe.check(self.location)
+                probe.check(self.location, self.lock_wait_s)
 
     # ----- locks: one writer per store, readers never see a write call half done -----------------------
-    def _wait_s(self) -> float:
-        return self.lock_wait if self.lock_wait is not None else _lock_wait_s()
-
     def _busy(self) -> str:
         holder = _holder_line(self.local_dir) if self.local_dir is not None else "another process"
         return (f"store {self.location} is locked by another process: {holder} is writing it; nothing was "
@@ -400,7 +394,7 @@ class Store:
         if self.local_dir is None:
             yield
             return
-        with _FileLock.at(self.local_dir / READ_LOCK_FILE).hold(False, self._wait_s(), self._busy):
+        with _FileLock.at(self.local_dir / READ_LOCK_FILE).hold(False, self.lock_wait_s, self._busy):
             self.check_unlocked()
             yield
 
@@ -411,7 +405,7 @@ class Store:
         if self.local_dir is None:
             yield
             return
-        with _FileLock.at(self.local_dir / LOCK_FILE).hold(True, self._wait_s(), self._busy, note=_describe_process()):
+        with _FileLock.at(self.local_dir / LOCK_FILE).hold(True, self.lock_wait_s, self._busy, note=_describe_process()):
             self.check_unlocked()
             yield
 
@@ -422,7 +416,7 @@ class Store:
             yield
             return
         busy = lambda: f"store {self.location} is being read by another process; nothing was changed: try again"
-        with _FileLock.at(self.local_dir / READ_LOCK_FILE).hold(True, self._wait_s(), busy):
+        with _FileLock.at(self.local_dir / READ_LOCK_FILE).hold(True, self.lock_wait_s, busy):
             yield
 
     # ----- the journal: which sources the round in progress writes (a crash leaves it behind) -----------
@@ -509,7 +503,8 @@ class Store:
             return None
         meta = found["metadatas"][0]
         return Document(source=source, text=found["documents"][0], title=meta.get("title"),
-                        date=date.fromisoformat(meta["date"]) if meta.get("date") else None, url=meta.get("url"))
+                        date=date.fromisoformat(meta["date"]) if meta.get("date") else None, url=meta.get("url"),
+                        trust=meta.get("trust") or "normal")
 
     @_reads
     def passages_for(self, source: str) -> list[Passage]:
@@ -650,10 +645,13 @@ class Store:
                 warnings.append(f"{d.source}: replaces the document of that source ingested from {row['origin']}")
             if row is not None and row.get("hash") == d.hash:
                 have = stored.get(d.source, [])
-                if len(have) == int(row.get("passages") or -1) and all(_generation(i) == d.hash for i in have):
+                intact = len(have) == int(row.get("passages") or -1) and all(_generation(i) == d.hash for i in have)
+                # unchanged: same text, same trust level (front matter is not in the text), all its passages
+                if intact and (row.get("trust") or "normal") == d.trust:
                     totals["unchanged"] += 1
                     continue
-                repaired += 1  # listed with its hash but passages missing or stale: written again
+                if not intact:
+                    repaired += 1  # listed with its hash but passages missing or stale: written again
             changed.append(d)
         if not changed:
             return
@@ -667,7 +665,8 @@ class Store:
             rows_out = [{"kind": "doc", "source": d.source, "hash": d.hash, "passages": len(chunks[d.source]),
                          "max_tokens": max_tokens, **({"title": d.title} if d.title else {}),
                          **({"date": d.date.isoformat()} if d.date else {}), **({"url": d.url} if d.url else {}),
-                         **({"origin": d.origin} if d.origin else {})} for d in changed]
+                         **({"origin": d.origin} if d.origin else {}),
+                         **({"trust": d.trust} if d.trust != "normal" else {})} for d in changed]
             with self._committing():
                 self.docs.upsert(ids=[document_id(d.source) for d in changed], documents=[d.text for d in changed],
                                  metadatas=rows_out, embeddings=[_row_vector(d.source, self.row_dim) for d in changed])
@@ -793,7 +792,8 @@ class Store:
             for source in incomplete:
                 meta, text = rows[source]
                 doc = Document(source=source, text=text, title=meta.get("title"), url=meta.get("url"),
-                               date=date.fromisoformat(meta["date"]) if meta.get("date") else None)
+                               date=date.fromisoformat(meta["date"]) if meta.get("date") else None,
+                               trust=meta.get("trust") or "normal")
                 passages = chunk_document(doc, max_tokens=int(meta.get("max_tokens") or DEFAULT_MAX_TOKENS))
                 wanted = {p.id for p in passages}
                 have = [i for i in by_source.get(source, []) if _generation(i) == meta["hash"]]
@@ -836,16 +836,39 @@ def _foreign_files(directory: Path) -> list[str]:
     return foreign
 
 
-def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
-               embedder: Embedder | str | None = None, lock_wait: float | None = None,
-               create: bool = True) -> Store:
-    """Open (or create) a store: embedded Chroma at `path` (default $COPYDESK_STORE or .copydesk/store),
-    or the Chroma server at `url` (or $COPYDESK_CHROMA_URL when no path is given).
+def _server_settings(url: str, host: str, token: str | None, settings: Any) -> Any:
+    """Settings for a Chroma server: a bearer token when one is given; none is refused off loopback.
 
-    `lock_wait`: seconds to wait for another process's lock before `StoreBusy` (None: $COPYDESK_STORE_LOCK_WAIT,
-    default 2). `create=False`: a folder that holds no store is an error instead of a new store. A new store is
-    only created in a missing or empty folder, under the write lock (two processes creating it: one creates,
-    the other opens it). A store left behind by a crashed write is repaired on opening when no one writes it.
+    Chroma 1.0-1.5.9's server has a pre-authentication remote code execution flaw (CVE-2026-45829), so
+    copydesk never talks to a server on another host without credentials."""
+    import ipaddress
+
+    if not token:
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise StoreError(f"refusing to use the Chroma server at {url} without credentials: it is not on "
+                             f"loopback; set {TOKEN_ENV} (and put the server behind token auth)")
+        return settings
+    return settings.model_copy(update={
+        "chroma_client_auth_provider": "chromadb.auth.token_authn.TokenAuthClientProvider",
+        "chroma_client_auth_credentials": token})
+
+
+def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
+               embedder: Embedder | str | None = None, lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
+               token: str | None = None, create: bool = True) -> Store:
+    """Open (or create) a store: embedded Chroma at `path` (default ~/.local/share/copydesk/store), or the
+    Chroma server at `url`, sending `token` as a bearer token (a server off loopback without one is refused).
+
+    `lock_wait_s`: seconds to wait for another process's lock (its write lock, a read in progress, or SQLite's
+    own locks) before `StoreBusy`. `create=False`: a folder that holds no store is an error instead of a new
+    store. A new store is only created in a missing or empty folder, under the write lock (two processes
+    creating it: one creates, the other opens it). A store left behind by a crashed write is repaired on
+    opening when no one writes it. Nothing here reads the environment: the edges pass their settings in
+    (`RetrievalSettings.open_store()`).
     """
     import chromadb
     from chromadb.config import Settings
@@ -855,20 +878,23 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
     except EmbedderUnavailable as error:
         raise StoreError(str(error)) from None
     settings = Settings(anonymized_telemetry=False)
-    url = url or (None if path is not None else os.environ.get(URL_ENV))
     if url:
         from urllib.parse import urlparse
 
         parsed = urlparse(url if "://" in url else f"http://{url}")
+        host = parsed.hostname or "localhost"
+        server_settings = _server_settings(url, host, token, settings)
         try:
-            client = chromadb.HttpClient(host=parsed.hostname or "localhost", port=parsed.port or 8000,
-                                         ssl=parsed.scheme == "https", settings=settings)
+            client = chromadb.HttpClient(host=host, port=parsed.port or 8000,
+                                         ssl=parsed.scheme == "https", settings=server_settings)
             client.heartbeat()
         except Exception as error:
             raise StoreError(f"cannot reach the Chroma server at {url}: {_one_line(error)}") from None
-        store = Store(client, chosen, url, None, lock_wait)
+        store = Store(client, chosen, url, None, lock_wait_s)
     else:
-        directory = Path(path if path is not None else os.environ.get(STORE_ENV, DEFAULT_STORE_DIR))
+        if lock_wait_s < 0:
+            raise StoreError(f"the store lock wait must be a number of seconds >= 0, not {lock_wait_s!r}")
+        directory = Path(path if path is not None else DEFAULT_STORE_DIR).expanduser()
         if directory.exists() and not directory.is_dir():
             raise StoreError(f"store path {directory} is a file, not a folder")
         sqlite_file = directory / "chroma.sqlite3"
@@ -885,7 +911,7 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
                 directory.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"cannot create store folder {directory}: {error.strerror or error}") from None
-        wait = lock_wait if lock_wait is not None else _lock_wait_s()
+        wait = lock_wait_s
         creating = not sqlite_file.exists()
         guard = _FileLock.at(directory / LOCK_FILE)
         busy = lambda: (f"store {directory} is locked by another process: {_holder_line(directory)} is writing "
@@ -898,20 +924,20 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
                         raise StoreError(f"store {directory} is corrupt: chroma.sqlite3 is not an SQLite database")
                 probe = _LockProbe.for_store(directory)
                 if probe is not None:
-                    probe.check(str(directory))
+                    probe.check(str(directory), wait)
             try:
                 client = chromadb.PersistentClient(path=str(directory), settings=settings)
             except Exception as error:
                 raise StoreError(f"cannot open store {directory} (corrupt or locked?): {_one_line(error)}") from None
             with _FileLock.at(directory / READ_LOCK_FILE).hold(False, wait, busy):
-                store = Store(client, chosen, str(directory), directory, lock_wait)
+                store = Store(client, chosen, str(directory), directory, lock_wait_s)
         if (directory / JOURNAL_FILE).is_file():
             try:  # a crashed write: finish it now unless someone is writing (then it is theirs)
-                store.lock_wait, saved = 0.0, store.lock_wait
+                store.lock_wait_s, saved = 0.0, store.lock_wait_s
                 with store.writing():
                     store._repair_journal()
             except StoreError:
                 pass
             finally:
-                store.lock_wait = saved
+                store.lock_wait_s = saved
     return _check_embedder(store, embedder if not isinstance(embedder, str) and embedder is not None else None)

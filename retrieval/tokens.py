@@ -15,6 +15,8 @@ from pathlib import Path
 
 import tiktoken
 
+from retrieval.errors import CopydeskError
+
 BLOB_URLS = {
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
     "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
@@ -24,7 +26,7 @@ DEFAULT_ENCODING = "cl100k_base"
 _O200K_PREFIXES = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o", "gpt-oss")
 
 
-class EncodingUnavailable(RuntimeError):
+class EncodingUnavailable(CopydeskError, RuntimeError):
     """The requested encoding is not shipped offline."""
 
 

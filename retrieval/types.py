@@ -7,7 +7,14 @@ from __future__ import annotations
 import hashlib
 from datetime import date as Date
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
+
+# How far a source is trusted: a document's front matter or JSONL field `trust`, "normal" when absent.
+# An official record is "high", a forum post or a blog "low" (see README, "Source trust").
+Trust = Literal["high", "normal", "low"]
+TRUST_RANK: dict[str, int] = {"low": 0, "normal": 1, "high": 2}
 
 
 def content_hash(text: str) -> str:
@@ -26,6 +33,7 @@ class Document(BaseModel):
     date: Date | None = None  # publication date, from metadata or the text
     url: str | None = None
     origin: str | None = None  # the file it was loaded from (absolute path): a replacement from another is warned
+    trust: Trust = "normal"
 
     @property
     def hash(self) -> str:
@@ -46,4 +54,5 @@ class Passage(BaseModel):
     date: Date | None = None
     url: str | None = None
     doc_hash: str | None = None
+    trust: Trust = "normal"
     score: float | None = None  # set by search: higher is better

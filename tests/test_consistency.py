@@ -6,9 +6,16 @@ from datetime import date
 
 import pytest
 
-from claims.consistency import internal_flags, official_flags, official_verdict
+from claims.consistency import internal_flags, official_flags
+from claims.verification.checker import Context
+from claims.verification.roster_checker import RosterChecker
 from claims.models import Claim, DateValue, Label, OfficialMention, Quantity
 from claims.roster import DEFAULT_ROSTER, Roster
+
+
+def official_verdict(claim, roster, as_of, claims=()):
+    """The roster checker's verdict on one claim (None when the roster cannot tell)."""
+    return RosterChecker().check(claim, [], Context(as_of=as_of, roster=roster, claims=list(claims)))
 
 
 @pytest.fixture(scope="module")

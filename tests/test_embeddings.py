@@ -168,7 +168,6 @@ def test_batching_and_order_do_not_change_a_vector(minilm):
 def test_default_embedder_is_minilm_q8(monkeypatch):
     from retrieval import embeddings
 
-    monkeypatch.delenv(embeddings.EMBEDDER_ENV, raising=False)
     assert embeddings.DEFAULT_EMBEDDER == "minilm-q8"
     with pytest.raises(embeddings.EmbedderUnavailable, match="unknown embedder 'nope'"):
         embeddings.get_embedder("nope")
@@ -178,7 +177,6 @@ def test_default_embedder_is_minilm_q8(monkeypatch):
 def fresh_embedders(monkeypatch):
     from retrieval import embeddings
 
-    monkeypatch.delenv(embeddings.EMBEDDER_ENV, raising=False)
     embeddings.get_embedder.cache_clear()
     yield embeddings
     embeddings.get_embedder.cache_clear()

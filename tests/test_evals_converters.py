@@ -45,7 +45,7 @@ def _valid(items: list[dict], tmp_path: Path) -> list[ClaimItem]:
     return loaded
 
 
-@pytest.mark.parametrize("name", [n for n in CONVERTERS if n != "vitaminc-numeric-300"])
+@pytest.mark.parametrize("name", [n for n in CONVERTERS if n != "vitaminc-numeric-300" and "heldout" not in n])
 def test_every_converter_gives_valid_claim_items(name, head_data, tmp_path):
     items = convert(name, evaldata=head_data)
     assert items, name
@@ -117,3 +117,15 @@ def test_helpers_and_errors(tmp_path, capsys):
         convert("fm2", evaldata=tmp_path)
     assert main(["fm2", str(tmp_path / "x.jsonl"), "--evaldata", str(tmp_path)]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_heldout_sets_hold_only_pages_and_items_of_the_nli_test_split(evaldata_dir):
+    from evals.converters import training_split
+
+    rows = {r["unique_id"]: r for r in map(json.loads, (evaldata_dir / "vitaminc" / "vitaminc_real_dev.jsonl").open())}
+    items = convert("vitaminc-heldout", evaldata=evaldata_dir)
+    assert items and all(training_split("vcr:" + rows[i["id"]]["page"]) == "test" for i in items)
+    numeric = convert("vitaminc-heldout-numeric", evaldata=evaldata_dir)
+    assert 0 < len(numeric) < len(items)
+    liar = convert("liar-plus-heldout", evaldata=evaldata_dir)
+    assert liar and all(training_split("liar:" + i["id"].removeprefix("liar-")) == "test" for i in liar)

@@ -115,3 +115,30 @@ def test_compute_metrics_mixes_claim_and_document_records():
     assert m["citations"]["precision"] == 1.0 and m["citations"]["n_with_gold_evidence"] == 1
     assert m["usage"]["tokens"] == 120 and m["usage"]["tokens_per_item"] == 40.0
     assert m["documents"]["calibration"]["n"] == 2
+
+
+def test_categories_nee_precision_and_not_claims_by_hand():
+    """planted3's scoring: per-category recall/accuracy, NEE precision, not-claims left out of extraction."""
+    record = {
+        "claims": [
+            {"start": 0, "end": 5, "kind": "quantity", "verdict": N, "flags": []},   # context trap: right
+            {"start": 10, "end": 15, "kind": "date", "verdict": N, "flags": []},     # gold supported: an NEE miss
+            {"start": 40, "end": 44, "kind": "date", "verdict": S, "flags": ["date_mismatch"]},  # inside "Logo" span
+        ],
+        "flags": [],
+        "expected": [
+            {"start": 0, "end": 5, "kind": "quantity", "verdict": N, "flags": [], "category": "context"},
+            {"start": 10, "end": 15, "kind": "date", "verdict": S, "flags": [], "category": "value"},
+            {"start": 20, "end": 30, "kind": "statement", "verdict": C, "flags": [], "category": "qualitative"},
+            {"start": 40, "end": 44, "kind": "statement", "verdict": None, "flags": [], "category": "not_a_claim",
+             "checkworthy": False},
+        ],
+    }
+    d = document_scores([record])
+    assert d["extraction"]["all"]["n_gold"] == 3 and d["extraction"]["all"]["tp"] == 2  # the not-claim is no gold
+    assert d["extraction"]["statement"]["recall"] == 0.0
+    assert d["verdict"]["nee_precision"] == 0.5 and d["verdict"]["nee_predicted"] == 2
+    assert d["categories"]["context"] == {"n_gold": 1, "found": 1, "recall": 1.0, "verdict_n": 1,
+                                          "verdict_right": 1, "verdict_accuracy": 1.0}
+    assert d["categories"]["qualitative"]["found"] == 0
+    assert d["not_claims"] == {"n": 1, "extracted": 1, "flagged": 1}

@@ -1,13 +1,13 @@
 """Official mentions: titled names, possessive office references, bare names referring back."""
 from __future__ import annotations
 
-from claims import mentions
 from claims.mentions import find_official_mentions
+from claims.roster import Roster
 
 
-def found(text: str) -> list[tuple[str, str | None, str | None, str | None]]:
+def found(text: str, roster: Roster | None = None) -> list[tuple[str, str | None, str | None, str | None]]:
     return [(text[m.start:m.end], m.mention.name, m.mention.title, m.mention.full_name)
-            for m in find_official_mentions(text)]
+            for m in find_official_mentions(text, roster)]
 
 
 def test_titled_names_with_country_prefixes():
@@ -43,19 +43,18 @@ def test_titles_without_a_name_and_countries_are_not_mentions():
     assert found(text) == []
 
 
-def test_roster_names_are_found_bare(tmp_path, monkeypatch):
-    roster = tmp_path / "roster.csv"
-    roster.write_text("office,holder,start,end,aliases\n"
-                      "Mayor of Testville,Olga Brandt,2020-01-01,,O. Brandt\n", encoding="utf-8")
-    monkeypatch.setattr(mentions, "ROSTER_PATH", roster)
-    got = found("Brandt will open the bridge; the Brandt administration paid for it.")
+def test_roster_names_are_found_bare(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("office,holder,start,end,aliases\n"
+                    "Mayor of Testville,Olga Brandt,2020-01-01,,O. Brandt\n", encoding="utf-8")
+    roster = Roster.load([path], include_default=False)
+    got = found("Brandt will open the bridge; the Brandt administration paid for it.", roster)
     assert [(g[0], g[3]) for g in got] == [("Brandt", "Olga Brandt"), ("Brandt", "Olga Brandt")]
 
 
-def test_missing_roster_is_fine(tmp_path, monkeypatch):
-    monkeypatch.setattr(mentions, "ROSTER_PATH", tmp_path / "absent.csv")
-    assert found("Brandt will open the bridge.") == []
-    assert found("") == []
+def test_an_empty_roster_is_fine():
+    assert found("Brandt will open the bridge.", Roster()) == []
+    assert found("", Roster()) == []
 
 
 def test_other_people_sharing_a_surname_and_names_of_things_are_not_mentions():
@@ -71,9 +70,7 @@ def test_full_name_of_a_person_titled_only_by_surname():
     assert got[0][3] is None and got[1][3] == "Mina Otsuka"
 
 
-def test_roster_short_names_do_not_match_inside_place_names(tmp_path, monkeypatch):
-    roster = tmp_path / "roster.csv"
-    roster.write_text("office,holder,start,end,aliases\nPresident of China,Xi Jinping,2013-03-14,,Xi\n",
-                      encoding="utf-8")
-    monkeypatch.setattr(mentions, "ROSTER_PATH", roster)
-    assert [g[0] for g in found("Xi's visit to Xi'an was brief.")] == ["Xi"]
+def test_roster_short_names_do_not_match_inside_place_names():
+    roster = Roster.from_rows([{"office": "President of China", "holder": "Xi Jinping", "start": "2013-03-14",
+                                "aliases": "Xi"}])
+    assert [g[0] for g in found("Xi's visit to Xi'an was brief.", roster)] == ["Xi"]

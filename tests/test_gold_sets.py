@@ -17,6 +17,8 @@ SETS = Path(__file__).resolve().parents[1] / "evals" / "sets"
 KINDS = {"quantity": Quantity, "date": DateValue, "official": OfficialMention}
 FLAG_KINDS = {"misnamed_official", "outdated_official", "number_mismatch", "date_mismatch", "internal_inconsistency"}
 ENTRY_KEYS = {"quote", "kind", "value", "occurrence", "verdict", "flags", "note"}
+# flags a set may mark beyond the planted set's five (seeds: the misquote)
+KNOWN_FLAGS = FLAG_KINDS | {"misquote", "conflicting_evidence", "cross_draft_inconsistency"}
 
 
 def load_set(name: str) -> list[dict[str, Any]]:
@@ -45,7 +47,10 @@ def entry_problems(text: str, entry: dict[str, Any]) -> list[str]:
     elif occurrence and quote_span(text, quote, occurrence - 1) is None:
         problems.append(f"quote {quote!r}: occurrence {occurrence} skips a missing one")
     kind = entry.get("kind")
-    if kind not in KINDS:
+    if kind == "statement":  # a quote or qualitative statement: no normalised value
+        if not (entry.get("verdict") or entry.get("flags")):
+            problems.append("a statement entry needs a verdict or a flag")
+    elif kind not in KINDS:
         problems.append(f"kind {kind!r} is not one of {sorted(KINDS)}")
     else:
         problems += value_problems(kind, entry.get("value"))
@@ -54,7 +59,7 @@ def entry_problems(text: str, entry: dict[str, Any]) -> list[str]:
             Label(entry["verdict"])
         except ValueError:
             problems.append(f"verdict {entry['verdict']!r} is not a label")
-    problems += [f"flag {f!r} unknown" for f in entry.get("flags", []) if f not in FLAG_KINDS]
+    problems += [f"flag {f!r} unknown" for f in entry.get("flags", []) if f not in KNOWN_FLAGS]
     return problems
 
 
@@ -146,6 +151,7 @@ def test_seed_known_errors_are_marked():
                 by_quote[e["quote"]].add(e["verdict"])
     assert by_quote["Sanae Takeda"] == {"misnamed_official"}
     assert by_quote["U.S. Treasury Secretary Janet Yellen"] == {"outdated_official"}
+    assert by_quote["\u201cexistence crisis situation\u201d"] == by_quote["\u201cexistential threat\u201d"] == {"misquote"}
     assert "contradicted" in by_quote["a 1% increase"]
 
 
@@ -253,11 +259,10 @@ def test_planted_officials_agree_with_their_roster():
 
 # --- sets load through evals.formats -----------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["seeds.jsonl", "planted.jsonl", "planted2.jsonl"])
+@pytest.mark.parametrize("name", ["seeds.jsonl", "planted.jsonl", "planted2.jsonl", "planted3.jsonl"])
 def test_sets_parse_with_the_eval_formats(name: str):
-    formats = pytest.importorskip("evals.formats")
-    if not (SETS / name).is_file():
-        pytest.skip(f"{name} not written yet")
+    from evals import formats
+
     for data in load_set(name):
         item = formats.parse_item(data)
         assert isinstance(item, formats.DocumentItem)
@@ -265,3 +270,133 @@ def test_sets_parse_with_the_eval_formats(name: str):
             for e in item.expected:
                 start, end = formats.expected_span(item.text, e, item.id)
                 assert item.text[start:end] == e.quote
+
+
+# --- planted3.jsonl: statements, context traps, numbers in words, quotes, sources, not-claims --------
+
+PLANTED3 = "planted3.jsonl"
+PLANTED3_KINDS = {"quantity", "date", "official", "statement"}
+PLANTED3_CATEGORIES = {"value", "qualitative", "context", "words", "quote", "source", "internal", "decoy",
+                       "not_a_claim"}
+PLANTED3_FLAGS = FLAG_KINDS | {"misquote", "conflicting_evidence"}
+PLANTED3_KEYS = {"quote", "kind", "value", "occurrence", "verdict", "flags", "note", "category", "checkworthy"}
+
+
+def planted3_entry_problems(text: str, entry: dict[str, Any]) -> list[str]:
+    problems = [f"unknown key {k!r}" for k in set(entry) - PLANTED3_KEYS]
+    quote, occurrence = entry.get("quote", ""), entry.get("occurrence", 0)
+    if not quote or quote != quote.strip():
+        problems.append(f"quote {quote!r} is empty or has outer whitespace")
+    elif quote_span(text, quote, occurrence) is None:
+        problems.append(f"quote {quote!r} not found at occurrence {occurrence}")
+    if entry.get("kind") not in PLANTED3_KINDS:
+        problems.append(f"kind {entry.get('kind')!r} is not one of {sorted(PLANTED3_KINDS)}")
+    elif "value" in entry:
+        problems += value_problems(entry["kind"], entry["value"])
+    if entry.get("category") not in PLANTED3_CATEGORIES:
+        problems.append(f"category {entry.get('category')!r} unknown")
+    if "verdict" in entry:
+        try:
+            Label(entry["verdict"])
+        except ValueError:
+            problems.append(f"verdict {entry['verdict']!r} is not a label")
+    problems += [f"flag {f!r} unknown" for f in entry.get("flags", []) if f not in PLANTED3_FLAGS]
+    not_claim = entry.get("checkworthy", True) is False
+    if not_claim != (entry.get("category") == "not_a_claim"):
+        problems.append("checkworthy: false goes with category not_a_claim, and only with it")
+    if not_claim and (entry.get("verdict") or entry.get("flags")):
+        problems.append("a not-a-claim entry has neither verdict nor flags")
+    if not not_claim and not (entry.get("verdict") or entry.get("flags") or entry.get("category") == "decoy"):
+        problems.append("a claim entry needs a verdict or a flag (or is a decoy)")
+    if entry.get("kind") == "statement" and not not_claim and not entry.get("verdict"):
+        problems.append("a statement entry needs a verdict")
+    if entry.get("category") == "context" and entry.get("verdict") == "contradicted":
+        problems.append("a context trap is never contradicted")
+    if entry.get("verdict") == "contradicted" and entry.get("kind") in CONTRADICTION_FLAG:
+        if not {CONTRADICTION_FLAG[entry["kind"]], "internal_inconsistency"} & set(entry.get("flags", [])):
+            problems.append("a contradicted value carries its mismatch flag")
+    return problems
+
+
+def test_planted3_checker_rejects_bad_entries():
+    text = 'The vote was unanimous, she said, calling it "a fair result". Logo'
+    good = {"quote": "The vote was unanimous", "kind": "statement", "category": "words", "verdict": "contradicted"}
+    assert planted3_entry_problems(text, good) == []
+    assert planted3_entry_problems(text, {**good, "kind": "claim"})
+    assert planted3_entry_problems(text, {**good, "category": "misc"})
+    assert planted3_entry_problems(text, {k: v for k, v in good.items() if k != "verdict"})
+    assert planted3_entry_problems(text, {**good, "category": "context"})
+    assert planted3_entry_problems(text, {**good, "flags": ["misquoted"]})
+    furniture = {"quote": "Logo", "kind": "statement", "category": "not_a_claim", "checkworthy": False}
+    assert planted3_entry_problems(text, furniture) == []
+    assert planted3_entry_problems(text, {**furniture, "verdict": "supported"})
+    assert planted3_entry_problems(text, {**furniture, "checkworthy": True})
+
+
+def test_planted3_items_are_drafts_with_their_own_corpus():
+    items = load_set(PLANTED3)
+    assert len(items) >= 12 and len({i["id"] for i in items}) == len(items)
+    for item in items:
+        words = len(item["text"].split())
+        assert 60 <= words <= 400, f"{item['id']}: {words} words"
+        assert 1 <= len(item["corpus"]) <= 5 and item.get("note"), item["id"]
+        as_of = date.fromisoformat(item["as_of"])
+        for d in item["corpus"]:
+            assert d["source"] and d["text"] and date.fromisoformat(d["date"]) <= as_of, (item["id"], d["source"])
+            assert d.get("trust", "normal") in {"high", "normal", "low"}
+        for r in item["roster"]:
+            assert set(r) == {"office", "holder", "start", "end", "aliases"}, r
+
+
+def test_planted3_entries_are_exact_and_well_formed():
+    problems = []
+    for item in load_set(PLANTED3):
+        problems += [f"{item['id']}: {p}" for e in item["expected"] for p in planted3_entry_problems(item["text"], e)]
+        spans = sorted((quote_span(item["text"], e["quote"], e.get("occurrence", 0)) or (0, 0), e["quote"])
+                       for e in item["expected"])
+        for (a, qa), (b, qb) in zip(spans, spans[1:]):
+            if b[0] < a[1]:
+                problems.append(f"{item['id']}: expected spans overlap: {qa!r} and {qb!r}")
+    assert problems == []
+
+
+def test_planted3_covers_what_the_issue_asks():
+    """100+ expectations; qualitative claims, context traps, numbers in words, quotes, untrusted sources,
+    internal inconsistencies, decoys and not-claims, each several times."""
+    entries = [(item, e) for item in load_set(PLANTED3) for e in item["expected"]]
+    assert len(entries) >= 100
+    by_category: dict[str, int] = {}
+    for _, e in entries:
+        by_category[e["category"]] = by_category.get(e["category"], 0) + 1
+    assert set(by_category) == PLANTED3_CATEGORIES and min(by_category.values()) >= 3, by_category
+    verdicts = {e.get("verdict") for _, e in entries if e.get("checkworthy", True)}
+    assert {"supported", "contradicted", "not_enough_evidence"} <= verdicts
+    flags = {f for _, e in entries for f in e.get("flags", [])}
+    assert {"misquote", "conflicting_evidence", "internal_inconsistency", "number_mismatch"} <= flags
+    assert sum(1 for _, e in entries if e["kind"] == "statement" and e.get("checkworthy", True)) >= 15
+    # every source-category claim has a low-trust document in its corpus
+    for item, e in entries:
+        if e["category"] == "source":
+            assert any(d.get("trust") == "low" for d in item["corpus"]), item["id"]
+
+
+def test_planted3_quotes_differ_from_the_corpus_only_when_flagged():
+    """A quote entry flagged misquote is not verbatim in its corpus; an unflagged one is."""
+    for item in load_set(PLANTED3):
+        corpus = " ".join(d["text"] for d in item["corpus"])
+        for e in item["expected"]:
+            if e["category"] != "quote":
+                continue
+            inner = e["quote"].strip('"“”')
+            assert (inner in corpus) != ("misquote" in e.get("flags", [])), (item["id"], e["quote"])
+
+
+def test_planted3_supported_figures_are_in_the_corpus():
+    for item in load_set(PLANTED3):
+        stated = figures(" ".join(d["text"] for d in item["corpus"]))
+        for e in item["expected"]:
+            quoted = figures(e["quote"])
+            if e["kind"] == "quantity" and quoted and e.get("verdict") == "supported":
+                assert quoted <= stated or e.get("note"), (item["id"], e["quote"])
+            if e.get("category") == "context" and e["kind"] == "quantity" and quoted and e.get("verdict") == "not_enough_evidence":
+                assert not quoted <= stated, (item["id"], e["quote"])

@@ -210,3 +210,11 @@ def test_bracketed_counts_are_not_parts_of_a_total():
 
 def test_years_after_a_date_whose_year_was_guessed_are_not_checked():
     assert flags("The sequel opened on May 4, twelve years after the first film (2003).") == []
+
+
+def test_a_change_in_percent_between_two_percentages_is_read_as_percent():
+    """57% to 61% is 4 points or about 7 percent; "up 4 percent" is neither (issue #14)."""
+    flag, spans = one_flag("Turnout rose to 61%, up 4 percent from 57% at the last election.")
+    assert "4 points" in flag.message and "7.0%" in flag.message and spans == ["61", "4", "57"]
+    assert flags("Turnout rose to 61%, up 4 points from 57% at the last election.") == []
+    assert flags("Turnout rose to 61%, up 7 percent from 57% at the last election.") == []

@@ -133,7 +133,14 @@ def test_judge_through_the_stub_server_with_llama_cpp_quirks(tmp_path):
 
 
 def test_killed_server_mid_check_fails_promptly_and_callers_fall_back(tmp_path):
-    from claims.verify import judge
+    from claims.pipeline import statement_claim
+    from claims.verification.checker import Context
+    from claims.verification.decide import decide
+    from claims.verification.judges import LLMJudgeChecker, OfflineJudgeChecker
+
+    def judge(statement, passages, as_of, llm):
+        return decide(statement_claim(statement), passages, Context(as_of=as_of, llm=llm),
+                      checkers=(LLMJudgeChecker(), OfflineJudgeChecker()))
 
     answer = {"reasoning": "r", "verdict": "not_enough_evidence", "quotes": []}
     statements = [f"The ferry carried {n} passengers in 2025." for n in (1, 2, 3, 4, 5)]

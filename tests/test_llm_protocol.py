@@ -286,7 +286,9 @@ def test_bad_config_raises_a_clear_error(tmp_path, env, message):
 def test_bad_config_file_raises_a_clear_error(tmp_path):
     bad = tmp_path / "config.toml"
     bad.write_text("[llm\nbackend=")
-    with pytest.raises(LLMConfigError, match="cannot read config file"):
+    from claims.errors import SettingsError  # the config file holds every setting, not only [llm]
+
+    with pytest.raises(SettingsError, match="cannot read config file"):
         LLMConfig.from_env({"COPYDESK_CONFIG": str(bad)})
     bad.write_text('[llm]\nbackend = "none"\ncolour = "red"\n')
     with pytest.raises(LLMConfigError, match="colour"):

@@ -1,12 +1,13 @@
 """The shared models and the report contract `copydesk.report/1`."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
 from claims.models import (Citation, Claim, ClaimResult, DateValue, Flag, Label, OfficialMention, Quantity, Report,
-                           Verdict)
+                           Usage, Verdict)
 
 
 def sample_report() -> Report:
@@ -38,10 +39,39 @@ def test_report_json_has_the_contract_keys():
     assert data["flags"][0]["spans"] == [[1, 2], [3, 4]]
 
 
-def test_report_round_trips_through_json():
-    report = sample_report()
+def full_report() -> Report:
+    """Every field the report keeps set to a value other than its default (subject, tier, note, sentence, ...)."""
+    base = sample_report()
+    claim = base.claims[0].claim.model_copy(update={"subject": "the programme", "sentence_start": 3,
+                                                    "sentence_end": 60, "extractor": "rules+llm"})
+    verdict = base.claims[0].verdict.model_copy(update={"tier": "finding", "rationale": "40 billion against 52 billion",
+                                                        "note": "LLM unavailable: fell back to the offline judge"})
+    cite = Citation(source="b.md", quote="Ms Takaichi", start=1, end=12, title="B", date=date(2025, 10, 21),
+                    url="https://example.org/b", passage_id="p7")
+    flag = Flag(kind="cross_draft_inconsistency", message="two names", suggestion="Sanae Takaichi",
+                spans=[(40, 52)], claim_ids=["c2"], citations=[cite])
+    first = ClaimResult(claim=claim, verdict=verdict, flags=[flag],
+                        retrieved=[{"source": "a.md", "text": "about 40 billion yen", "score": 0.5}])
+    return base.model_copy(update={"claims": [first, *base.claims[1:]], "notes": ["offline judge"],
+                                   "usage": Usage(prompt_tokens=12, completion_tokens=3, llm_calls=1, cached_calls=1,
+                                                  estimated_cost_usd=0.0002),
+                                   "seconds": 1.25, "draft_sha": "abc123"})
+
+
+@pytest.mark.parametrize("make", [sample_report, full_report])
+def test_report_round_trips_through_json(make):
+    report = make()
+    again = Report.from_json(json.loads(json.dumps(report.to_json())))  # through text, as a file would
+    assert again == report
+
+
+def test_round_trip_keeps_subject_and_tier_and_would_catch_a_dropped_field():
+    report = full_report()
     again = Report.from_json(report.to_json())
-    assert again.to_json() == report.to_json()
+    assert again.claims[0].claim.subject == "the programme" and again.claims[0].verdict.tier == "finding"
+    data = report.to_json()
+    del data["claims"][0]["subject"]
+    assert Report.from_json(data) != report  # the comparison sees a field the JSON lost
 
 
 def test_report_from_json_rejects_other_schemas():

@@ -40,7 +40,7 @@ class WordHash:
         return self.embed(texts)
 
 E.EMBEDDERS["word-hash"] = WordHash
-os.environ["COPYDESK_EMBEDDER"] = "word-hash"
+os.environ["COPYDESK_EMBEDDER"] = "word-hash"  # for the CLI's settings; the library takes it as an argument
 from retrieval.store import open_store
 from retrieval.types import Document
 '''
@@ -69,8 +69,7 @@ def docs_text(prefix: str, n: int, version: str = "first") -> list[tuple[str, st
 
 INGEST = r'''
 import json
-os.environ["COPYDESK_STORE_LOCK_WAIT"] = sys.argv[3]
-store = open_store(sys.argv[1])
+store = open_store(sys.argv[1], embedder="word-hash", lock_wait_s=float(sys.argv[3]))
 docs = [Document(source=s, text=t) for s, t in json.loads(open(sys.argv[2]).read())]
 print("started", flush=True)
 stats = store.ingest(docs, batch_size=int(os.environ.get("BATCH", "256")))
@@ -79,7 +78,7 @@ print("done", stats, flush=True)
 
 STATE = r'''
 import json
-store = open_store(sys.argv[1])  # opening it finishes a crashed write (the journal names its sources)
+store = open_store(sys.argv[1], embedder="word-hash")  # opening it finishes a crashed write (the journal names its sources)
 rows = store.docs.get(where={"kind": "doc"}, include=["metadatas", "documents"])
 texts = {m["source"]: t for m, t in zip(rows["metadatas"], rows["documents"])}
 meta = {m["source"]: m for m in rows["metadatas"]}
@@ -201,7 +200,7 @@ def test_listed_documents_without_passages_are_not_called_unchanged(tmp_path):
     docs = docs_text("gap", 20)
     path = write_docs(tmp_path / "a.json", docs)
     assert python(INGEST, str(store), str(path), "5").wait(timeout=120) == 0
-    damage = python("s = open_store(sys.argv[1]); s.passages.delete(where={'source': {'$in': ['gap0003.txt', "
+    damage = python("s = open_store(sys.argv[1], embedder='word-hash'); s.passages.delete(where={'source': {'$in': ['gap0003.txt', "
                     "'gap0007.txt']}}); print(s.count())", str(store))
     assert damage.wait(timeout=120) == 0
     doctor = copydesk("doctor", "--store", str(store))
@@ -219,7 +218,7 @@ def test_doctor_repairs_orphans_and_stale_passages_and_remove_deletes_orphans(tm
     docs = docs_text("keep", 10)
     assert python(INGEST, str(store), str(write_docs(tmp_path / "a.json", docs)), "5").wait(timeout=120) == 0
     plant = python(r'''
-s = open_store(sys.argv[1])
+s = open_store(sys.argv[1], embedder="word-hash")
 vector = s.embedder.embed(["stray"]).tolist()
 s.passages.upsert(ids=["aaaa:bbbb:0", "cccc:dddd:0"], documents=["ghost one", "ghost two"], embeddings=vector * 2,
                   metadatas=[{"source": "ghost.txt", "start": 0, "end": 9, "doc_hash": "bbbb", "date_num": 0},

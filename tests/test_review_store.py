@@ -134,3 +134,125 @@ def test_a_repeated_claim_keeps_its_own_decision(tmp_path):
     store.save("Twice told", draft, claims[1], Decision(status="accepted", note="second copy"), key=keys["c2"])
     found = store.attach("Twice told", draft, claims)
     assert set(found) == {"c2"} and found["c2"].note == "second copy"
+
+
+# --- documents, versions, audit, reviewer work (issue #15) -------------------------------------------
+
+def _report_for(draft):
+    from e2e.fixtures import Spec, make_report
+
+    return make_report(draft, [Spec("72%", Label.contradicted)])
+
+
+def test_a_different_draft_with_the_same_headline_is_never_merged(tmp_path):
+    from app.review_store import ReviewStore, document_id
+
+    store = ReviewStore(tmp_path / "r.sqlite3")
+    first = "Poll watch today\n\nApproval stood at 72% in November, the survey of voters found last week."
+    second = "Poll watch today\n\nA different story: turnout reached 72% in the regional election on Sunday."
+    doc = store.resolve_document_id(document_id(first), first)
+    store.save_check(doc, first, _report_for(first))
+    store.save(doc, first, _report_for(first).claims[0].claim, Decision(status="accepted", reviewer="ana"))
+    other = store.resolve_document_id(document_id(second), second)
+    assert other != doc and other == "Poll watch today (2)"
+    store.save_check(other, second, _report_for(second))
+    assert store.last_check(doc)[0] == first  # the first draft's check is not overwritten
+    assert store.attach(other, second, [c.claim for c in _report_for(second).claims]) == {}  # reviews not mixed
+    edited = first.replace("last week", "on Friday")  # an edit of the first draft keeps its id
+    assert store.resolve_document_id(document_id(edited), edited) == doc
+    assert document_id("x", "story-draft.html") == "story-draft"
+    assert document_id("logo\n\nSeabed mining bet pays off\n\nText.") == "Seabed mining bet pays off"
+
+
+def test_every_check_is_a_version_with_as_of_and_corpus(tmp_path):
+    from datetime import date
+
+    from app.review_store import ReviewStore
+
+    store = ReviewStore(tmp_path / "r.sqlite3")
+    draft = "Head line here\n\nApproval stood at 72% in November."
+    one = _report_for(draft)
+    two = one.model_copy(update={"as_of": date(2025, 12, 1)})
+    assert store.save_check("d", draft, one, corpus="5 documents") == 1
+    assert store.save_check("d", draft + " More.", two, corpus="6 documents") == 2
+    versions = store.versions("d")
+    assert [v["version"] for v in versions] == [2, 1]
+    assert versions[0]["as_of"] == "2025-12-01" and versions[1]["corpus"] == "5 documents"
+    assert store.last_check("d", version=1)[1].as_of == one.as_of
+    assert store.last_check("d")[0].endswith("More.")
+
+
+def test_audit_trail_not_check_worthy_evidence_and_every_mention(tmp_path):
+    from app.review_store import ReviewStore, claim_keys, mentions
+    from e2e.fixtures import Spec, make_report
+
+    store = ReviewStore(tmp_path / "r.sqlite3")
+    draft = "Head line here\n\nIt rose 72% in May. Later it rose 72% again. Costs hit 9 yen."
+    rep = make_report(draft, [Spec("72%", Label.supported), Spec("72%", Label.supported, after="Later"),
+                              Spec("9 yen", Label.supported)])
+    claims = [r.claim for r in rep.claims]
+    keys = claim_keys(draft, claims)
+    same = mentions(claims, claims[0])
+    assert [c.id for c in same] == ["c1", "c2"]
+    store.save_many("d", draft, [(c, keys[c.id]) for c in same],
+                    Decision(status="overridden", override=Label.contradicted, reviewer="ana"))
+    evidence = ({"source": "Ministry release", "quote": "costs of 9 yen", "url": "https://gov.example/r"},)
+    store.save("d", draft, claims[2], Decision(status="not_check_worthy", reviewer="bo", evidence=evidence),
+               key=keys["c3"])
+    got = store.attach("d", draft, claims)
+    assert got["c1"].override is Label.contradicted and got["c2"].override is Label.contradicted
+    assert got["c3"].status == "not_check_worthy" and got["c3"].evidence == evidence
+    trail = store.audit("d")
+    assert [(t["reviewer"], t["before"], t["after"].split(";")[0]) for t in trail] == [
+        ("ana", "pending", "override: contradicted"), ("ana", "pending", "override: contradicted"),
+        ("bo", "pending", "not_check_worthy")]
+    store.save("d", draft, claims[0], Decision(status="accepted", reviewer="cy"), key=keys["c1"])
+    assert store.audit("d")[-1]["before"] == "override: contradicted" and store.audit("d")[-1]["reviewer"] == "cy"
+
+
+WRITER = """
+import sys
+from app.review_store import Decision, ReviewStore
+from claims.models import Claim
+store = ReviewStore(sys.argv[1])
+draft = "Head line here\\n\\n" + " ".join(f"Item {i} cost {i} yen." for i in range(100000))
+i = 0
+while True:
+    text = f"{i} yen"
+    start = draft.index(f"Item {i} cost") + len(f"Item {i} cost ")
+    claim = Claim(id=f"c{i}", text=text, start=start, end=start + len(text), kind="quantity", statement=text)
+    store.save("doc", draft, claim, Decision(status="accepted", note=f"n{i}", reviewer="w"))
+    print(i, flush=True)
+    i += 1
+"""
+
+
+def test_decisions_survive_kill_minus_9_of_a_writer(tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    db = tmp_path / "r.sqlite3"
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(repo)})
+    acknowledged = -1
+    deadline = time.monotonic() + 60
+    while acknowledged < 30 and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line:
+            acknowledged = int(line)
+    os.kill(proc.pid, signal.SIGKILL)  # mid-stream: the writer may be inside a transaction
+    proc.wait()
+    assert acknowledged >= 30
+    conn = sqlite3.connect(db)
+    notes = {row[0] for row in conn.execute("SELECT note FROM decisions")}
+    audit = conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    assert {f"n{i}" for i in range(acknowledged + 1)} <= notes  # every acknowledged decision is there
+    assert audit >= acknowledged + 1 and audit == len(notes)  # decision and audit row committed together

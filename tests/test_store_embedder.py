@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.embeddings import DEFAULT_EMBEDDER, EMBEDDER_ENV, EmbedderUnavailable, get_embedder
+from retrieval.embeddings import DEFAULT_EMBEDDER, EmbedderUnavailable, get_embedder
 from retrieval.search import Searcher
 from retrieval.store import StoreError, open_store
 from retrieval.types import Document
@@ -28,7 +28,6 @@ def test_default_is_not_the_old_embedder():
 
 
 def test_old_store_opens_with_its_own_embedder_and_searches(old_store, monkeypatch):
-    monkeypatch.delenv(EMBEDDER_ENV, raising=False)
     store = open_store(old_store)
     assert store.embedder.name == "minilm-int8" and store.stats()["embedder"] == "minilm-int8"
     [top] = Searcher(store).search("How high were the harbour tides?", k=1, mode="dense")

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from retrieval.search import Searcher
-from retrieval.store import LOCK_WAIT_ENV, StoreBusy, open_store
+from retrieval.store import StoreBusy
+from retrieval.store import open_store as _open_store
 from retrieval.types import Document
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,6 +62,15 @@ def locked_by_another_process(store_dir: Path, statement: str = "BEGIN EXCLUSIVE
         holder.wait(timeout=10)
 
 
+LOCK_WAIT_ENV = "COPYDESK_STORE_LOCK_WAIT"  # read by the CLI's settings (a subprocess below)
+
+
+def open_store(path, **kwargs):
+    """The store with a short lock wait (the library's parameter; the CLI reads COPYDESK_STORE_LOCK_WAIT)."""
+    kwargs.setdefault("lock_wait_s", 0.2)
+    return _open_store(path, **kwargs)
+
+
 @pytest.fixture
 def store_dir(tmp_path, monkeypatch):
     monkeypatch.setenv(LOCK_WAIT_ENV, "0.2")
@@ -96,8 +106,7 @@ def test_locked_store_refuses_ingest_remove_and_search_and_stays_as_it_was(store
 
 
 def test_a_lock_released_within_the_wait_lets_the_ingest_through(store_dir, monkeypatch):
-    monkeypatch.setenv(LOCK_WAIT_ENV, "5")
-    store = open_store(store_dir, embedder=WordHashEmbedder())
+    store = open_store(store_dir, embedder=WordHashEmbedder(), lock_wait_s=5)
     brief_lock = HOLD_LOCK.replace("select.select([sys.stdin], [], [], 30)", "select.select([], [], [], 0.5)")
     holder = subprocess.Popen([sys.executable, "-c", brief_lock, str(store_dir / "chroma.sqlite3"), "BEGIN EXCLUSIVE"],
                               stdout=subprocess.PIPE, text=True)
@@ -139,11 +148,14 @@ def test_a_lock_taken_between_rounds_stops_the_ingest_with_whole_documents_only(
     assert store.ingest([NEW]).added == 1
 
 
-def test_a_bad_lock_wait_setting_is_a_one_line_store_error(store_dir, monkeypatch):
+def test_a_bad_lock_wait_setting_is_a_one_line_error(store_dir):
+    from claims.errors import SettingsError
+    from claims.settings import Settings
     from retrieval.store import StoreError
 
-    store = open_store(store_dir, embedder=WordHashEmbedder())
-    monkeypatch.setenv(LOCK_WAIT_ENV, "soon")
-    with locked_by_another_process(store_dir):
-        with pytest.raises(StoreError, match="COPYDESK_STORE_LOCK_WAIT must be a number of seconds, not 'soon'"):
-            store.count()
+    with pytest.raises(SettingsError, match="COPYDESK_STORE_LOCK_WAIT must be a number of seconds, not 'soon'"):
+        Settings.load(env={LOCK_WAIT_ENV: "soon"})
+    with pytest.raises(StoreError, match="lock wait must be a number of seconds >= 0"):
+        open_store(store_dir, embedder=WordHashEmbedder(), lock_wait_s=-1)
+    assert Settings.load(env={LOCK_WAIT_ENV: "0.5"}).retrieval.open_store(
+        store_dir, embedder=WordHashEmbedder()).lock_wait_s == 0.5

@@ -25,7 +25,8 @@ def fake_check_claim(statement, *, evidence=None, store=None, as_of=None, llm=No
 
 @pytest.fixture
 def eval_set(tmp_path, monkeypatch):
-    runner = pytest.importorskip("evals.runner")
+    from evals import runner
+
     monkeypatch.setattr(runner.Checkers, "default", classmethod(
         lambda cls: cls(check=None, check_claim=fake_check_claim, open_store=None)))
     path = tmp_path / "mini.jsonl"
@@ -58,10 +59,7 @@ def test_missing_set_is_a_clear_error(monkeypatch, tmp_path):
 
 
 def test_projects_own_set_with_the_real_runner(monkeypatch, tmp_path):
-    pytest.importorskip("evals.runner")
     planted = ui_backend.EVAL_SETS_DIR / "planted.jsonl"
-    if not planted.is_file():
-        pytest.skip("evals/sets/planted.jsonl not in this tree")
     env(monkeypatch, tmp_path)
     at = new_app("Evaluation").run()
     at.selectbox(key="eval_set").set_value(str(planted)).run()

@@ -101,13 +101,13 @@ def test_copydesk_verifier_selects_other_weights(tmp_path, monkeypatch, fresh_ca
              "calibration": {**shipped["calibration"], "platt": {"a": 1.0, "b": 0.0}}}
     path = tmp_path / "verifier.json"
     path.write_text(json.dumps(other))
-    monkeypatch.setenv(calibration.VERIFIER_ENV, str(path))
+    from claims.settings import Settings
+
+    Settings.load(env={"COPYDESK_VERIFIER": str(path)}).apply()  # the edge hands the setting over
     assert calibration.verifier_path() == path
     assert judge.load_verifier().biases.tolist() == [0.0, 0.0, 0.7]
     assert calibrate_margin_zero() == pytest.approx(0.5)
-    monkeypatch.delenv(calibration.VERIFIER_ENV)
-    judge.load_verifier.cache_clear()
-    calibration.load_calibration.cache_clear()
+    calibration.set_verifier_path(None)
     assert judge.load_verifier().biases.tolist() == shipped["biases"]
 
 

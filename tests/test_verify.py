@@ -1,14 +1,17 @@
-"""verify(): comparators first, then a judge; LLM fallback; never a verdict without a citation."""
+"""decide(): the registry in order (roster, comparators, judges); LLM fallback; never a verdict without a
+citation; statements go through the same decide() as a draft's claims."""
 from __future__ import annotations
 
-import sys
-import types
 from datetime import date
 
 import pytest
 
+import claims.verification.judges as judges
 from claims.models import Citation, Claim, Label, Quantity, Verdict
-from claims.verify import VerifyInputError, comparator_verdict, ensure_cited, verify, verify_statement
+from claims.pipeline import statement_claim
+from claims.verification.checker import Context
+from claims.verification.decide import CheckerContractError, decide, ensure_cited
+from claims.verify import comparator_verdict, verify_statement
 from retrieval.types import Passage
 
 AS_OF = date(2026, 11, 24)
@@ -28,8 +31,6 @@ def troops_claim(value: float) -> Claim:
 
 
 def fake_llm_judge(monkeypatch, behaviour) -> None:
-    module = types.ModuleType("claims.llm_judge")
-
     class LLMJudge:
         def __init__(self, client):
             self.client = client
@@ -37,20 +38,19 @@ def fake_llm_judge(monkeypatch, behaviour) -> None:
         def judge(self, statement, passages, as_of=None):
             return behaviour(statement, passages)
 
-    module.LLMJudge = LLMJudge
-    monkeypatch.setitem(sys.modules, "claims.llm_judge", module)
+    monkeypatch.setattr(judges, "LLMJudge", LLMJudge)
 
 
 def test_quantity_claims_go_to_the_comparator_first():
-    supported = verify(troops_claim(28500), [passage(TROOPS)], AS_OF)
+    supported = decide(troops_claim(28500), [passage(TROOPS)], Context(as_of=AS_OF))
     assert supported.label is Label.supported and supported.method == "comparator:quantity"
-    contradicted = verify(troops_claim(45000), [passage(TROOPS)], AS_OF)
+    contradicted = decide(troops_claim(45000), [passage(TROOPS)], Context(as_of=AS_OF))
     assert contradicted.label is Label.contradicted and contradicted.citations[0].quote == TROOPS
 
 
 def test_statement_numbers_are_read_with_the_shared_grammar():
     verdict = verify_statement("Some 45,000 U.S. troops are stationed in South Korea.", [passage(TROOPS)], AS_OF)
-    assert verdict.label is Label.contradicted and verdict.citations
+    assert verdict.label is Label.contradicted and verdict.citations and verdict.method == "comparator:quantity"
 
 
 def test_a_neighbouring_figure_goes_to_the_judge_not_the_comparators():
@@ -59,13 +59,9 @@ def test_a_neighbouring_figure_goes_to_the_judge_not_the_comparators():
     neighbour = passage("After a long dispute with shipping lines, the port authority borrowed 48 million euros "
                         "in 2024.")
     assert comparator_verdict(statement, [neighbour], AS_OF) is None
+    assert verify_statement(statement, [neighbour], AS_OF).method == "judge:nli"
     revised = passage(statement.replace("61", "48"))
     assert comparator_verdict(statement, [revised], AS_OF).label is Label.contradicted
-
-
-def test_an_empty_statement_is_refused():
-    with pytest.raises(VerifyInputError, match="empty"):
-        verify_statement("  ", [passage(TROOPS)], AS_OF)
 
 
 def test_a_supported_verdict_without_citation_is_downgraded():
@@ -79,7 +75,7 @@ def test_llm_verdicts_without_citations_never_pass(monkeypatch):
     fake_llm_judge(monkeypatch, lambda s, p: Verdict(label=Label.contradicted, confidence=0.99, method="judge:llm"))
     claim = Claim(id="c1", text="the alliance", start=0, end=12, kind="other",
                   statement="The alliance was signed by both governments.")
-    verdict = verify(claim, [passage(TROOPS)], AS_OF, llm=object())
+    verdict = decide(claim, [passage(TROOPS)], Context(as_of=AS_OF, llm=object()))
     assert verdict.label is Label.not_enough_evidence and "downgraded" in verdict.rationale
 
 
@@ -90,8 +86,8 @@ def test_a_failing_llm_falls_back_to_the_offline_judge(monkeypatch):
     fake_llm_judge(monkeypatch, unavailable)
     claim = Claim(id="c1", text="the alliance", start=0, end=12, kind="other",
                   statement="The alliance was signed by both governments.")
-    verdict = verify(claim, [passage(TROOPS)], AS_OF, llm=object())
-    assert verdict.method == "judge:offline"
+    verdict = decide(claim, [passage(TROOPS)], Context(as_of=AS_OF, llm=object()))
+    assert verdict.method == "judge:nli"
     assert verdict.note and "fell back to the offline judge" in verdict.note and "ConnectionError" in verdict.note
 
 
@@ -102,6 +98,21 @@ def test_verdicts_always_cite_when_they_decide():
                       "South Korea hosts American troops under the alliance."):
         verdict = verify_statement(statement, [passage(TROOPS)], AS_OF)
         assert verdict.label is Label.not_enough_evidence or verdict.citations
+
+
+def test_a_checker_must_give_verdicts_under_its_own_name():
+    class Liar:
+        name, role = "comparator:quantity", "comparator"
+
+        def applies_to(self, claim):
+            return True
+
+        def check(self, claim, evidence, context):
+            return Verdict(label=Label.supported, confidence=0.9, method="judge:offline",
+                           citations=[Citation(source="s", quote="q", start=0, end=1)])
+
+    with pytest.raises(CheckerContractError, match="method 'judge:offline'"):
+        decide(statement_claim("It rained."), [], Context(as_of=AS_OF), checkers=(Liar(),))
 
 
 def test_vitaminc_numeric_sample_beats_chance(evaldata_dir, repo_dir, monkeypatch):

@@ -46,8 +46,14 @@ def html_of(at: AppTest) -> str:
     return "\n".join(h.value for h in at.html)
 
 
-def check(at: AppTest, draft: str) -> AppTest:
+AS_OF = __import__("datetime").date(2025, 11, 24)
+
+
+def check(at: AppTest, draft: str, as_of=AS_OF) -> AppTest:
+    """Paste the draft, set As of (unless None) and press Check draft."""
     at.text_area(key="draft_text").set_value(draft)
+    if as_of is not None:
+        at.date_input(key="as_of").set_value(as_of)
     next(b for b in at.button if b.label == "Check draft").click()
     return at.run()
 

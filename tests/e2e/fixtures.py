@@ -19,6 +19,7 @@ class Spec:
     source: str = "source.md"
     flags: list[Flag] = field(default_factory=list)
     after: str = ""
+    tier: str = "suggestion"  # what today's verifier mostly says; "finding" for a confident method
 
 
 def sentence_bounds(draft: str, start: int, end: int) -> tuple[int, int]:
@@ -43,7 +44,8 @@ def make_report(draft: str, specs: list[Spec], *, as_of: date = date(2025, 11, 2
         if spec.quote:
             citations.append(Citation(source=spec.source, quote=spec.quote, start=10, end=10 + len(spec.quote),
                                       title=f"Title of {spec.source}", date=date(2025, 11, 24)))
-        verdict = Verdict(label=spec.label, confidence=spec.confidence, citations=citations, method="comparator:quantity")
+        verdict = Verdict(label=spec.label, confidence=spec.confidence, citations=citations, method="comparator:quantity",
+                          tier=spec.tier)
         results.append(ClaimResult(claim=claim, verdict=verdict, flags=list(spec.flags)))
     return Report(as_of=as_of, claims=results, flags=list(draft_flags))
 

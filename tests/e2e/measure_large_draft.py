@@ -71,6 +71,7 @@ def apptest_seconds(draft: str, report: Report, tmp: Path) -> tuple[float, float
     at = AppTest.from_file(str(REPO / "app" / "ui.py"), default_timeout=300)
     at.run()
     at.text_area(key="draft_text").set_value(draft)
+    at.date_input(key="as_of").set_value(report.as_of)  # As of is required
     next(b for b in at.button if b.label == "Check draft").click()
     started = time.perf_counter()
     at.run()
@@ -101,6 +102,11 @@ def browser_seconds(draft: str, report: Report, tmp: Path) -> dict[str, float]:
         box = page.get_by_label("Draft", exact=True)
         box.fill(draft)
         box.press("Control+Enter")
+        for part, value in (("year", f"{report.as_of.year}"), ("month", f"{report.as_of.month:02d}"),
+                            ("day", f"{report.as_of.day:02d}")):  # As of is required
+            segment = page.get_by_role("spinbutton", name=f"{part}, As of (required)")
+            segment.click()
+            segment.press_sequentially(value)
         started = time.perf_counter()
         page.get_by_role("button", name="Check draft").click()
         page.locator(".st-key-card-1").wait_for()

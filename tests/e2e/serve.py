@@ -1,8 +1,6 @@
-"""Run the Streamlit app (`python tests/e2e/serve.py PORT`), optionally with a stand-in checker.
+"""Run the Streamlit app (`python tests/e2e/serve.py PORT`) with the real pipeline.
 
-With COPYDESK_E2E_STANDIN=1 the pipeline is replaced by a hand-built report of the demo draft, for
-trees where the checking pipeline is incomplete; with COPYDESK_E2E_REPORT=FILE a saved report is
-replayed for any draft (to time the page alone); otherwise the real pipeline runs.
+With COPYDESK_E2E_REPORT=FILE a saved report is replayed for any draft instead (to time the page alone).
 """
 from __future__ import annotations
 
@@ -22,11 +20,6 @@ def main(port: int) -> None:
 
         saved = Report.from_json(json.loads(Path(os.environ["COPYDESK_E2E_REPORT"]).read_text()))
         ui_backend.check_draft = lambda draft, **kwargs: saved
-    elif os.environ.get("COPYDESK_E2E_STANDIN") == "1":
-        from app import ui_backend
-        from e2e.fixtures import demo_report
-
-        ui_backend.check_draft = lambda draft, **kwargs: demo_report(draft)
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(REPO / "app" / "ui.py"), "--server.address", "127.0.0.1",
