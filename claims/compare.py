@@ -17,7 +17,6 @@ from claims.dates import DateMatch, find_dates
 from claims.models import Citation, Claim, DateValue, Label, Quantity, Verdict
 from claims.quantities import QuantityMatch, find_quantities
 from claims.verification.citations import cite_passage
-from retrieval.chunking import split_sentences
 from retrieval.types import Passage
 
 # Qualifiers, tolerances and scales: claims.lexicon (LOWER_BOUND, UPPER_BOUND, APPROXIMATE, EXACT, reading()).
@@ -25,15 +24,8 @@ APPROXIMATE = lexicon.APPROXIMATE
 APPROX_TOLERANCE = lexicon.APPROX_TOLERANCE
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
-STOPWORDS = frozenset(
-    "a an the of in on at to for from by with and or but as is are was were be been being has have had "
-    "this that these those it its their his her they them he she we you i our your which who whom whose "
-    "than then there here about around approximately nearly almost more less over under fewer least most "
-    "up down some per cent percent percentage point points since after before until during between into "
-    "out not no also only just very so such would will can could may might shall should do does did "
-    "new said says say according all any each other both one two three four five six seven eight nine ten "
-    "million billion trillion thousand bn mn year years month months day days lrb rrb s".split()
-)
+STOPWORDS = lexicon.STOPWORDS
+stem = lexicon.stem
 
 
 _OPPOSITES = [
@@ -74,10 +66,7 @@ def dates_in(text: str, as_of: date) -> list[DateMatch]:
     return list(find_dates(text, as_of))
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of `text` (the whole text when the splitter finds none)."""
-    spans = list(split_sentences(text))
-    return spans or ([(0, len(text))] if text.strip() else [])
+sentence_spans = lexicon.sentence_spans
 
 
 
@@ -115,13 +104,6 @@ def content_words(text: str) -> set[str]:
             continue
         out.add(stem(w))
     return out
-
-
-def stem(word: str) -> str:
-    for suffix in ("ies", "es", "s", "ing", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
 
 
 def overlap(claim_words: set[str], evidence_words: set[str]) -> float:

@@ -183,3 +183,65 @@ def fold(text: str) -> str:
     """Lower case without diacritics: "Erdoğan" -> "erdogan", "Séjourné" -> "sejourne"."""
     text = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of `text` by the one splitter (the whole text when the splitter finds none)."""
+    spans = list(split_sentences(text))
+    return spans or ([(0, len(text))] if text.strip() else [])
+
+
+# --- word lists ---------------------------------------------------------------------------------
+# One core of function words; each use adds what it must ignore. (Keyword search keeps its index terms in
+# retrieval/keyword.py: retrieval cannot import claims, and its stored index depends on them.)
+
+FUNCTION_WORDS = frozenset("""a an the of to in on at by for and or but is are was were be been it its this that as
+    with from not no so very our their his her""".split())
+MONTH_NAMES = frozenset(
+    "january february march april may june july august september october november december".split())
+# Content words of a claim or an evidence sentence (comparators, statement coverage, the judge's features):
+# besides function words, qualifiers, units, scales, number words and reporting verbs say nothing of the topic.
+STOPWORDS = FUNCTION_WORDS | frozenset("""about according after all almost also any approximately around before
+    being between billion bn both can cent could day days did do does down during each eight fewer five four had
+    has have he here i into just least less lrb may might million mn month months more most nearly new nine one
+    only other out over per percent percentage point points rrb s said say says seven shall she should since six
+    some such ten than them then there these they those thousand three trillion two under until up we which who
+    whom whose will would year years you your""".split())
+# Words near a value that name no particular thing (cross-draft and restated values: "the year", "million").
+NAMELESS_WORDS = FUNCTION_WORDS | MONTH_NAMES | frozenset("""about according added after ago almost also announced
+    any around autumn before beginning being between billion called can cent could countries country data day
+    days did do does down during each earlier early end even every expected fall figure figures first friday
+    government had has have here how into just last late later least less mid might million monday month months
+    more most must my nearly new next nor noted now number off official officials old only onto out over people
+    per percent planned pointed report reported reports said saturday say says second shall should since some
+    spring start stated still such summer sunday tells than then there these third those thousand thursday till
+    time times today told tomorrow total trillion tuesday under until up wednesday week weeks what when where
+    which while who whom whose why will winter would year years yesterday yet your""".split())
+# Words of a change's subject that do not say what changed ("In June it rose": nothing; "Approval rose": approval).
+SUBJECT_STOPWORDS = MONTH_NAMES | frozenset(
+    "a an and are at by for in is it its last month of on than that the this to was week were year".split())
+# Words that end a noun phrase read backwards from a value ("the ministry said 40 ...").
+NOUN_PHRASE_STOPWORDS = frozenset("""a an and at but by finds for found her his in its of on or our reported reports
+    said say says showed shows that the their this to while with""".split())
+
+
+# --- stemming -----------------------------------------------------------------------------------
+# Two light stemmers, kept apart on purpose: the comparators' relevance thresholds were tuned with `stem`,
+# and the cross-draft START/END stems ("complet", "clos") and restated-value matching with `stem_long`;
+# they differ on about 4% of the words of the seed articles and gold sets ("ended": "end" / "ended").
+
+def stem(word: str) -> str:
+    """Content-word stem (lower-cased input): "companies" -> "company", "voters" -> "voter", "rated" -> "rat"."""
+    for suffix in ("ies", "es", "s", "ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def stem_long(word: str) -> str:
+    """A stem of at least four letters, lower-cased, without a possessive: "Meetings" -> "meet"."""
+    word = word.lower().replace("’", "'").split("'")[0]
+    for suffix in ("ings", "ing", "ies", "es", "s", "ed"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from claims.lexicon import FUNCTION_WORDS
 from claims.models import Citation, Claim, Flag
 from retrieval.types import Passage
 
@@ -28,8 +29,7 @@ _SPEECH = re.compile(r"\b(?:said|says|say|told|tells|called|calls|declared|decla
                      r"saying|describing|calling|branded|labelled|labeled|termed)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:she|he)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
-_STOP = frozenset("""a an the of to in on at by for and or but is are was were be been it its this that as with
-    from not no so very our their his her""".split())
+_STOP = FUNCTION_WORDS
 PREFIX = 5
 SPEAKER_WINDOW = 250  # characters before a corpus quote in which its speaker's surname must appear
 

@@ -271,8 +271,7 @@ def _change_flags(text: str, claims: list[Claim], done: set[tuple[int, int]]) ->
     return flags
 
 
-_STOPWORDS = frozenset("""the a an in on at by of for to and was were is are it its this that than last year
-    month week january february march april may june july august september october november december""".split())
+_STOPWORDS = lexicon.SUBJECT_STOPWORDS
 
 
 def _refers_back(text: str, start: int, change_at: int, claims: list[Claim]) -> bool:
@@ -629,7 +628,7 @@ def _swapped(a: str, b: str) -> bool:
 
 
 def _restated_flags(text: str, claims: list[Claim]) -> list[Flag]:
-    from claims.cross_draft import near_words, _stem
+    from claims.cross_draft import near_words
 
     quantities = [c for c in claims if c.kind == "quantity" and c.quantity is not None
                   and _dimension(c.quantity) is not None]
@@ -643,7 +642,7 @@ def _restated_flags(text: str, claims: list[Claim]) -> list[Flag]:
         dim_l, factor_l = _dimension(later.quantity)
         base_l = later.quantity.value * factor_l
         noun = _NOUN_AFTER.match(text, later.end)
-        thing = _stem(noun["noun"]) if noun else None
+        thing = lexicon.stem_long(noun["noun"]) if noun else None
         earlier = [c for c in quantities if c.end <= later.sentence_start and _dimension(c.quantity)[0] == dim_l
                    and not _approximate(c.quantity)]
         if not earlier:

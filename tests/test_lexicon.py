@@ -100,3 +100,33 @@ def test_a_bounded_count_restated_is_not_one_count_given_two_values(bound):
     assert internal_flags(draft, RuleExtractor().extract(draft, date(2025, 11, 20))) == []
     plain = draft.replace(f"{bound} ", "")
     assert len(internal_flags(plain, RuleExtractor().extract(plain, date(2025, 11, 20)))) == 1
+
+
+def test_word_lists_share_one_core_of_function_words():
+    for words in (lexicon.STOPWORDS, lexicon.NAMELESS_WORDS):
+        assert lexicon.FUNCTION_WORDS <= words
+    assert lexicon.MONTH_NAMES <= lexicon.NAMELESS_WORDS and lexicon.MONTH_NAMES <= lexicon.SUBJECT_STOPWORDS
+    # qualifiers and scale words are not what a figure is about
+    assert {"more", "than", "nearly", "million"} <= lexicon.STOPWORDS
+
+
+def test_the_modules_use_the_lexicons_lists_and_stemmers():
+    from claims import compare, cross_draft, extract, quotes, value_checks
+    assert compare.STOPWORDS is lexicon.STOPWORDS and compare.stem is lexicon.stem
+    assert cross_draft.STOPWORDS is lexicon.NAMELESS_WORDS
+    assert value_checks._STOPWORDS is lexicon.SUBJECT_STOPWORDS and value_checks.parse_number is lexicon.read_number
+    assert quotes._STOP is lexicon.FUNCTION_WORDS and extract._NP_STOP is lexicon.NOUN_PHRASE_STOPWORDS
+
+
+@pytest.mark.parametrize("word, stem, stem_long", [
+    ("companies", "company", "compan"), ("voters", "voter", "voter"), ("meetings", "meeting", "meet"),
+    ("president's", "president'", "president"), ("ended", "end", "ended"), ("bus", "bus", "bus"),
+])
+def test_stemmers(word, stem, stem_long):
+    assert lexicon.stem(word) == stem
+    assert lexicon.stem_long(word) == stem_long
+
+
+def test_sentence_spans_fall_back_to_the_whole_text():
+    assert lexicon.sentence_spans("Turnout rose. It was 58%.") == [(0, 13), (14, 25)]
+    assert lexicon.sentence_spans("") == []
