@@ -191,6 +191,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans or ([(0, len(text))] if text.strip() else [])
 
 
+def sentence_around(text: str, start: int, end: int, window: int = 300) -> tuple[int, int]:
+    """The span of the sentence(s) holding text[start:end], by the one splitter, looking at most `window`
+    characters either side (a longer sentence is cut there)."""
+    left, right = max(0, start - window), min(len(text), end + window)
+    spans = [(left + a, left + b) for a, b in split_sentences(text[left:right])]
+    holding = [(a, b) for a, b in spans if a < max(end, start + 1) and start < b]
+    return (holding[0][0], holding[-1][1]) if holding else (start, end)
+
+
 # --- word lists ---------------------------------------------------------------------------------
 # One core of function words; each use adds what it must ignore. (Keyword search keeps its index terms in
 # retrieval/keyword.py: retrieval cannot import claims, and its stored index depends on them.)

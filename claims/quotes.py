@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from claims.lexicon import FUNCTION_WORDS
+from claims.lexicon import FUNCTION_WORDS, sentence_around
 from claims.models import Citation, Claim, Flag
 from retrieval.types import Passage
 
@@ -81,8 +81,7 @@ def find_quotes(text: str, claims: list[Claim]) -> list[DraftQuote]:
     names = _names(text, claims)
     quotes = []
     for m in _QUOTED.finditer(text):
-        s_start = max(text.rfind(". ", 0, m.start()) + 2, text.rfind("\n", 0, m.start()) + 1)
-        s_end = min(x for x in (text.find(". ", m.end()), text.find("\n", m.end()), len(text)) if x >= 0)
+        s_start, s_end = sentence_around(text, m.start(), m.end(), window=1000)
         if not _SPEECH.search(text, s_start, s_end):
             continue
         before = [n for n in names if s_start <= n[0] and n[1] <= m.start()]

@@ -130,3 +130,11 @@ def test_stemmers(word, stem, stem_long):
 def test_sentence_spans_fall_back_to_the_whole_text():
     assert lexicon.sentence_spans("Turnout rose. It was 58%.") == [(0, 13), (14, 25)]
     assert lexicon.sentence_spans("") == []
+
+
+def test_sentence_around_joins_the_sentences_a_span_touches():
+    text = "Turnout rose. The U.S. envoy said it was 58%. Then it fell."
+    start = text.index("58%")
+    assert text[slice(*lexicon.sentence_around(text, start, start + 3))] == "The U.S. envoy said it was 58%."
+    a = text.index("rose")
+    assert text[slice(*lexicon.sentence_around(text, a, start))] == "Turnout rose. The U.S. envoy said it was 58%."
