@@ -97,9 +97,6 @@ def _month_end(year: int, month: int) -> date:
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
-    """The clause-like stretch around a date that the future-tense cue is read in: cut at any ".", "!", "?"
-    or line end, unlike lexicon.sentence_around (the one splitter read "from April" in a forum post's
-    sentence as future and lost a planted3 verdict; kept as it is until that is measured)."""
     left = max(0, start - 300)
     before = text[left:start]
     cut = max((m.end() for m in _SENTENCE_END.finditer(before)), default=0)
