@@ -12,31 +12,20 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable, Iterable
 
+from claims import lexicon
 from claims.dates import DateMatch, find_dates
 from claims.models import Citation, Claim, DateValue, Label, Quantity, Verdict
 from claims.quantities import QuantityMatch, find_quantities
 from claims.verification.citations import cite_passage
-from retrieval.chunking import split_sentences
 from retrieval.types import Passage
 
-APPROXIMATE = {"about", "around", "approximately", "roughly", "some", "nearly", "almost", "close to", "circa",
-               "an estimated", "estimated", "just under", "just over", "~"}
-LOWER_BOUND_OPEN = {"more than", "over", "above", "exceeding", "upwards of", "greater than", "higher than"}
-LOWER_BOUND_CLOSED = {"at least", "no fewer than", "no less than", "a minimum of"}
-UPPER_BOUND_OPEN = {"less than", "under", "below", "fewer than", "lower than"}
-UPPER_BOUND_CLOSED = {"at most", "up to", "no more than", "a maximum of"}
-APPROX_TOLERANCE = 0.05  # "about 40 billion" accepts 38-42 billion
+# Qualifiers, tolerances and scales: claims.lexicon (LOWER_BOUND, UPPER_BOUND, APPROXIMATE, EXACT, reading()).
+APPROXIMATE = lexicon.APPROXIMATE
+APPROX_TOLERANCE = lexicon.APPROX_TOLERANCE
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
-STOPWORDS = frozenset(
-    "a an the of in on at to for from by with and or but as is are was were be been being has have had "
-    "this that these those it its their his her they them he she we you i our your which who whom whose "
-    "than then there here about around approximately nearly almost more less over under fewer least most "
-    "up down some per cent percent percentage point points since after before until during between into "
-    "out not no also only just very so such would will can could may might shall should do does did "
-    "new said says say according all any each other both one two three four five six seven eight nine ten "
-    "million billion trillion thousand bn mn year years month months day days lrb rrb s".split()
-)
+STOPWORDS = lexicon.STOPWORDS
+stem = lexicon.stem
 
 
 _OPPOSITES = [
@@ -77,14 +66,9 @@ def dates_in(text: str, as_of: date) -> list[DateMatch]:
     return list(find_dates(text, as_of))
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of `text` (the whole text when the splitter finds none)."""
-    spans = list(split_sentences(text))
-    return spans or ([(0, len(text))] if text.strip() else [])
+sentence_spans = lexicon.sentence_spans
 
 
-_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
-           "b": 1e9, "trillion": 1e12, "tn": 1e12}
 
 
 # --- evidence sentences and citations ------------------------------------------------------------
@@ -122,13 +106,6 @@ def content_words(text: str) -> set[str]:
     return out
 
 
-def stem(word: str) -> str:
-    for suffix in ("ies", "es", "s", "ing", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
 def overlap(claim_words: set[str], evidence_words: set[str]) -> float:
     """Share of the claim's content words found in the evidence."""
     return len(claim_words & evidence_words) / len(claim_words) if claim_words else 0.0
@@ -162,7 +139,7 @@ def _precision(q: Quantity, written: str | None) -> float:
     """Half a unit of the last digit as written ("1.6 billion" -> 0.05e9); 0.5 x scale by default."""
     scale = 1.0
     if q.scale:
-        scale = _SCALES.get(q.scale.lower(), 1.0)
+        scale = lexicon.SCALES.get(q.scale.lower(), 1.0)
     decimals = 0
     if written:
         m = re.search(r"\d[\d,]*(?:\.(\d+))?", written)
@@ -172,19 +149,23 @@ def _precision(q: Quantity, written: str | None) -> float:
 
 
 def interval(q: Quantity, written: str | None = None) -> tuple[float, float]:
-    """The values a quantity as stated allows: qualifiers and written precision widen it."""
+    """The values a quantity as stated allows: qualifiers and written precision widen it; an exactness
+    marker ("exactly 19%") and a rank ("5th") allow no rounding."""
     low, high = q.bounds
-    qual = (q.qualifier or "").lower()
-    eps = _precision(q, written)
-    if qual in LOWER_BOUND_OPEN or qual in LOWER_BOUND_CLOSED:
+    qual = lexicon.reading(q.qualifier, q.unit)
+    bound = qual.bound if qual else None
+    if bound == "lower":
         return (high, math.inf)
-    if qual in UPPER_BOUND_OPEN or qual in UPPER_BOUND_CLOSED:
+    if bound == "upper":
         return (-math.inf, low)
-    if qual in APPROXIMATE:
+    if bound == "exact" or q.unit == "rank":
+        return (low, high)
+    eps = _precision(q, written)
+    if bound == "approximate":
         tol = max(eps, APPROX_TOLERANCE * max(abs(low), abs(high)))
-        if qual in ("nearly", "almost", "just under"):
+        if qual.lean == "below":
             return (low - 2 * tol, high + eps)
-        if qual == "just over":
+        if qual.lean == "above":
             return (low - eps, high + 2 * tol)
         return (low - tol, high + tol)
     return (low - eps, high + eps)
@@ -195,12 +176,23 @@ def _exact(q: Quantity) -> Quantity:
 
 
 def _strict(q: Quantity) -> bool:
-    qual = (q.qualifier or "").lower()
-    return qual in LOWER_BOUND_OPEN or qual in UPPER_BOUND_OPEN
+    qual = lexicon.reading(q.qualifier, q.unit)
+    return bool(qual and qual.strict)
 
 
-def _relation(claim_iv: tuple[float, float], ev_iv: tuple[float, float], strict: bool) -> Label | None:
-    """Supported if the evidence interval lies inside the claim's, contradicted if they are disjoint."""
+def _stated(q: Quantity) -> tuple[float, float] | None:
+    """The values an evidence figure states, when it states them plainly (no bound, no approximation)."""
+    if lexicon.is_bounded(q.qualifier, q.unit):
+        return None
+    return q.bounds
+
+
+def _relation(claim_iv: tuple[float, float], ev_iv: tuple[float, float], strict: bool,
+              stated: tuple[float, float] | None = None) -> Label | None:
+    """Supported if the evidence interval lies inside the claim's, contradicted if they are disjoint.
+
+    A claimed bound is also supported by a plainly `stated` evidence figure that clears it by more than
+    the approximate tolerance, however the figure was rounded ("more than 3.75 million" by "four million")."""
     c_lo, c_hi = claim_iv
     e_lo, e_hi = ev_iv
     if strict:  # "more than 1.5" is not met by exactly 1.5
@@ -213,6 +205,12 @@ def _relation(claim_iv: tuple[float, float], ev_iv: tuple[float, float], strict:
         return Label.supported
     if disjoint:
         return Label.contradicted
+    if stated is not None and (c_lo == -math.inf) != (c_hi == math.inf):
+        s_lo, s_hi = stated
+        if c_hi == math.inf and s_lo - c_lo > APPROX_TOLERANCE * abs(c_lo):
+            return Label.supported
+        if c_lo == -math.inf and c_hi - s_hi > APPROX_TOLERANCE * abs(c_hi):
+            return Label.supported
     return None
 
 
@@ -228,7 +226,7 @@ def quantity_relation(claimed: Quantity, claimed_text: str | None, found: Quanti
     Both are widened by their qualifiers and written precision; the claim's strict bounds ("more than")
     exclude the bound itself. The caller checks `comparable` first.
     """
-    return _relation(interval(claimed, claimed_text), interval(found, found_text), _strict(claimed))
+    return _relation(interval(claimed, claimed_text), interval(found, found_text), _strict(claimed), _stated(found))
 
 
 def fmt(q: Quantity, written: str | None = None) -> str:
@@ -288,8 +286,8 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
             if _family(q) == ("unit", "") and not noun_match and local_overlap < 0.34:
                 continue  # a bare number must be about the same counted thing
             written = s.text[hit.start:hit.end]
-            label = _relation(claim_iv, interval(ev, written), _strict(q))
-            if label is None and (ev.qualifier or "").lower() in APPROXIMATE:
+            label = _relation(claim_iv, interval(ev, written), _strict(q), _stated(ev))
+            if label is None and lexicon.bound_of(ev.qualifier, ev.unit) == "approximate":
                 # "about 28,500" in the source supports a draft's "28,500": the source hedges, not the draft
                 label = Label.supported if _relation(claim_iv, interval(_exact(ev), written), _strict(q)) \
                     is Label.supported else None

@@ -22,25 +22,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from claims.lexicon import NAMELESS_WORDS, stem_long
 from claims.models import Claim, DateValue, Flag
 
 NEAR_WORDS = 4
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _CLAUSE_STOP = re.compile(r"[;:!?()\n]|[.,]\s|\s[–—-]\s")
 # function words, reporting verbs and words that name no particular thing ("the year", "million")
-STOPWORDS = frozenset("""
-a an the this that these those its it their his her our your my of to in on at by for from with and or but nor
-as is are was were be been being has have had will would shall should can could may might must do does did
-not no than then so such very more most less least about around nearly almost over under some any each every
-per after before since until till between during into onto out up down off also only just still yet even
-which who whom whose what when where while how why there here said says say told tells according
-reported reports added noted pointed stated announced called year years month months week weeks day days
-time times percent per cent million billion thousand trillion first second third last next new old
-january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday spring summer autumn fall winter
-early late mid end start beginning now today yesterday tomorrow ago later earlier expected planned
-official officials government people country countries report reports data figure figures number total
-""".split())
+STOPWORDS = NAMELESS_WORDS
 # the start of a thing and its end are two events of one thing ("work starts in May 2026" / "opens in 2028")
 START_WORDS = frozenset({"start", "begin", "began", "begun", "launch", "commenc", "break"})
 END_WORDS = frozenset({"open", "reopen", "finish", "complet", "end", "clos", "conclud", "deliver"})
@@ -60,14 +49,6 @@ class DraftPlace:
 class CrossDraftFlag:
     flag: Flag
     places: list[DraftPlace] = field(default_factory=list)
-
-
-def _stem(word: str) -> str:
-    word = word.lower().replace("’", "'").split("'")[0]
-    for suffix in ("ings", "ing", "ies", "es", "s", "ed"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
 
 
 def near_words(text: str, claim: Claim, claims_in_sentence: list[Claim]) -> set[str]:
@@ -99,14 +80,14 @@ def near_words(text: str, claim: Claim, claims_in_sentence: list[Claim]) -> set[
     before = words(before_text, claim.start - len(before_text))[-NEAR_WORDS:]
     after = words(after_text, after_start)[:NEAR_WORDS]
     # proper nouns (capitalised words) name the article's topic ("China", "Japan"), not the thing counted
-    return {_stem(w) for w in before + after if w.islower() and w not in STOPWORDS and len(w) > 2}
+    return {stem_long(w) for w in before + after if w.islower() and w not in STOPWORDS and len(w) > 2}
 
 
 def _noun_key(claim: Claim) -> str | None:
     q = claim.quantity
     if q is None or not q.noun:
         return None
-    words = [_stem(w) for w in _WORD.findall(q.noun) if w.lower() not in STOPWORDS]
+    words = [stem_long(w) for w in _WORD.findall(q.noun) if w.lower() not in STOPWORDS]
     return " ".join(words) or None
 
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from claims.lexicon import ORDINALS
 from claims.models import DateValue
 from claims.spans import longest_non_overlapping
 
@@ -28,7 +29,7 @@ for _number, _name in enumerate(calendar.month_name):
         MONTHS[_name[:3].lower()] = _number
 MONTHS["sept"] = 9
 
-QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+QUARTERS = {word: n for word, n in ORDINALS.items() if n <= 4}  # "the first quarter"
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
 PART_OF_MONTH = {"early": (1, 10), "mid": (11, 20), "late": (21, 31), "the beginning of": (1, 10),
                  "the middle of": (11, 20), "the end of": (21, 31)}

@@ -5,8 +5,8 @@ import re
 from datetime import date
 
 from claims.models import Claim, Flag
-from claims.quantities import WORD_NUMBERS
-from claims.value_checks import NUM, format_number, parse_number
+from claims.lexicon import WORD_NUMBERS, parse_number
+from claims.value_checks import NUM, format_number
 
 # --- dates a stated time apart ---------------------------------------------------------------
 # "began on March 3, ended ten days later on March 15"; "in 2019, five years after the 2015 accord";
@@ -33,7 +33,7 @@ def _duration_value(word: str) -> float | None:
     word = word.lower()
     if word in ("a", "an"):
         return 1.0
-    return WORD_NUMBERS.get(word) if word in WORD_NUMBERS else parse_number(word)
+    return parse_number(word)
 
 
 def _elapsed(earlier: Claim, later: Claim, unit: str) -> float | None:

@@ -15,6 +15,7 @@ from datetime import date
 
 from claims.dates import DateMatch, find_dates
 from claims.errors import DraftError
+from claims.lexicon import NOUN_PHRASE_STOPWORDS
 from claims.mentions import MentionMatch, find_official_mentions
 from claims.models import Claim, DateValue, OfficialMention, Quantity
 from claims.quantities import CHANGE_WORDS, QuantityMatch, find_quantities
@@ -36,8 +37,7 @@ _VERB_BEFORE = re.compile(
     r"declined|jumped|reached|hit|totalled|totaled|stood\sat|was|were|is|are)\s(?:to\s|at\s|by\s)?"
     r"(?:(?:about|around|nearly|almost|over|some|roughly|only|just)\s)?$"
 )
-_NP_STOP = frozenset("""a an the its their his her our this that of to in on at by for and or with but while
-    said says say reported reports showed shows found finds""".split())
+_NP_STOP = NOUN_PHRASE_STOPWORDS
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from claims.compare import (
     evidence_sentences, quantities_in, quantity_relation, statement_claims, stem,
 )
 from claims.dates import DateMatch
+from claims.lexicon import QUALIFIERS
 from claims.models import Claim, Label, Verdict
 from claims.quantities import QuantityMatch
 from retrieval.types import Passage
@@ -197,13 +198,8 @@ def pair_features(claim: str, evidence: str, as_of: date | None = None, similari
     ]
 
 
-COMPARATIVES: dict[tuple[str, ...], str] = {
-    ("more", "than"): ">", ("over",): ">", ("above",): ">", ("greater", "than"): ">", ("exceeding",): ">",
-    ("at", "least"): ">=", ("no", "fewer", "than"): ">=", ("no", "less", "than"): ">=",
-    ("less", "than"): "<", ("fewer", "than"): "<", ("under",): "<", ("below",): "<",
-    ("at", "most"): "<=", ("up", "to"): "<=", ("no", "more", "than"): "<=",
-    ("nearly",): "<~", ("almost",): "<~",
-}
+COMPARATIVES: dict[tuple[str, ...], str] = {  # claims.lexicon's qualifiers, as token tuples
+    tuple(q.phrase.split()): q.relation for q in QUALIFIERS if q.relation}
 
 
 def _as_number(token: str) -> float | None:

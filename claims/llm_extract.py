@@ -21,8 +21,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from claims.dates import find_dates
+from claims.lexicon import parse_number
 from claims.models import Claim, DateValue, OfficialMention, Quantity
-from claims.quantities import find_quantities, parse_number
+from claims.quantities import find_quantities
 from retrieval.chunking import split_sentences
 
 CHUNK_CHARS = 1200  # paragraphs are grouped up to this size per request (a 1.5B model's comfortable input)

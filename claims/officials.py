@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from claims.lexicon import fold
 from claims.models import Citation, Claim, DateValue, Flag, Label, OfficialMention, Verdict
 from claims.mentions import HONORIFICS, find_full_names, find_honorific_names
 from claims.verification.citations import cite
-from claims.roster import (Holder, Roster, countries_in, country_of, fold, name_keys, name_tokens, near_miss_score,
+from claims.roster import (Holder, Roster, countries_in, country_of, name_keys, name_tokens, near_miss_score,
                            role_of)
 
 HISTORICAL = re.compile(r"\b(?:former|ex|then|late|previous|past|onetime|one-time|erstwhile|outgoing|incoming|"

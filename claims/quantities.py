@@ -10,26 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from claims.lexicon import (DIGITS, ORDINALS, QUALIFIER_PHRASES, RANK_QUALIFIERS, SCALE_NAMES, SCALES,
+                            WORD_NUMBERS, parse_number)
 from claims.models import Quantity
 from claims.spans import longest_non_overlapping
 
-WORD_NUMBERS: dict[str, float] = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-    "dozen": 12, "a dozen": 12, "half": 0.5, "a hundred": 100, "a thousand": 1000, "a million": 1e6,
-    "a billion": 1e9, "twice": 2, "double": 2, "triple": 3,
-}
-ORDINALS: dict[str, int] = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10,
-}
-SCALES: dict[str, float] = {
-    "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
-    "mn": 1e6, "mln": 1e6, "bn": 1e9, "tn": 1e12, "k": 1e3,
-}
-SCALE_NAMES = {"mn": "million", "mln": "million", "bn": "billion", "tn": "trillion", "k": "thousand"}
 CURRENCY_SYMBOLS = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₩": "KRW", "₹": "INR",
                     "RMB": "CNY", "CN¥": "CNY"}
 CURRENCY_WORDS = {
@@ -54,13 +39,7 @@ UNITS = {
     "hours": "hour", "minutes": "minute", "year": "year", "month": "month", "week": "week", "day": "day",
     "hour": "hour", "gw": "GW", "mw": "MW", "barrels": "barrels",
 }
-QUALIFIERS = (
-    "more than", "less than", "fewer than", "lower than", "higher than", "greater than", "no more than",
-    "no fewer than", "no less than", "at least", "at most", "up to", "as many as", "as much as",
-    "close to", "just over", "just under", "well over", "an estimated", "estimated", "approximately",
-    "about", "around", "nearly", "almost", "over", "roughly", "some", "under", "exceeding", "above", "below",
-    "approx.", "circa", "only", "barely", "just",
-)
+QUALIFIERS = QUALIFIER_PHRASES  # the qualifiers the grammar attaches, with their meaning in claims.lexicon
 CHANGE_WORDS = {
     "increase": "increase", "rise": "increase", "gain": "increase", "jump": "increase", "growth": "increase",
     "hike": "increase", "surge": "increase", "decrease": "decrease", "drop": "decrease", "fall": "decrease",
@@ -81,10 +60,10 @@ NOT_NOUNS = frozenset(
     s""".split()
 )
 
-_NUM_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_NUM_DIGITS = DIGITS + r"|\.\d+"
 _WORD_NUM_ALT = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS if " " not in w), key=len, reverse=True))
 _QUAL_ALT = "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True))
-_SCALE_ALT = r"thousand|million|billion|trillion|mn|mln|bn|tn"
+_SCALE_ALT = "|".join(w for w in SCALES if w != "k")  # "5k" is read as a unit-less 5 with a letter
 _CURRENCY_WORD_ALT = "|".join(re.escape(w) for w in sorted(CURRENCY_WORDS, key=len, reverse=True))
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted((u for u in UNITS if u != "%"), key=len, reverse=True))
 _CHANGE_ALT = "increase|rise|gain|jump|growth|hike|surge|decrease|drop|fall|decline|cut|reduction"
@@ -124,6 +103,8 @@ _RANK = re.compile(
     rf"\b(?P<ord>(?i:{'|'.join(ORDINALS)})|\d+(?:st|nd|rd|th))[-\s](?P<sup>(?:largest|biggest|highest|lowest|"
     rf"smallest|most|least|fastest|richest|poorest|busiest|longest|oldest)\b(?:\s[a-z]+)?)"
 )
+_RANK_QUALIFIER_BEFORE = re.compile(  # "above the 5th largest": a place, compared (claims.lexicon.RANK_QUALIFIERS)
+    rf"(?i:\b(?P<q>{'|'.join(re.escape(q) for q in sorted(RANK_QUALIFIERS, key=len, reverse=True))})\s+(?:the\s+)?)$")
 _DURATION = re.compile(
     rf"(?<![\w-])(?P<n>(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several)|\d+(?:\.\d+)?)\s"
     r"(?P<unit>(?i:day|week|month|year|decade|hour)s?)(?=\s(?i:after|before|later|earlier|ago)\b)"
@@ -165,26 +146,6 @@ class QuantityMatch:
     start: int
     end: int
     quantity: Quantity
-
-
-def parse_number(text: str) -> float | None:
-    """Parse "1,900", "1.5192", "40", "five", "a dozen", "twenty-five", "3 million"; None when not a number."""
-    s = text.strip().lower().replace("\u2009", "").replace("\xa0", " ")
-    if not s:
-        return None
-    scale = 1.0
-    parts = s.rsplit(" ", 1)
-    if len(parts) == 2 and parts[1] in SCALES:
-        scale, s = SCALES[parts[1]], parts[0]
-    s = s.strip()
-    if re.fullmatch(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+", s):
-        return float(s.replace(",", "")) * scale
-    if s in WORD_NUMBERS:
-        return WORD_NUMBERS[s] * scale
-    tens_units = re.fullmatch(r"(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|six|seven|eight|nine)", s)
-    if tens_units:
-        return (WORD_NUMBERS[tens_units.group(1)] + WORD_NUMBERS[tens_units.group(2)]) * scale
-    return None
 
 
 def _num(s: str) -> float:
@@ -413,7 +374,10 @@ def _rank_matches(text: str) -> list[QuantityMatch]:
         raw = m.group("ord").lower()
         rank = ORDINALS.get(raw) or int(re.sub(r"\D", "", raw))
         noun = m.group("sup")
-        out.append(QuantityMatch(m.start(), m.end(), Quantity(value=float(rank), unit="rank", noun=noun)))
+        before = _RANK_QUALIFIER_BEFORE.search(text, max(0, m.start() - 20), m.start())
+        qualifier, start = (before.group("q").lower(), before.start()) if before else (None, m.start())
+        out.append(QuantityMatch(start, m.end(), Quantity(value=float(rank), unit="rank", noun=noun,
+                                                          qualifier=qualifier)))
     return out
 
 

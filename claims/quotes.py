@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from claims.lexicon import FUNCTION_WORDS, sentence_around
 from claims.models import Citation, Claim, Flag
 from retrieval.types import Passage
 
@@ -28,8 +29,7 @@ _SPEECH = re.compile(r"\b(?:said|says|say|told|tells|called|calls|declared|decla
                      r"saying|describing|calling|branded|labelled|labeled|termed)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:she|he)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
-_STOP = frozenset("""a an the of to in on at by for and or but is are was were be been it its this that as with
-    from not no so very our their his her""".split())
+_STOP = FUNCTION_WORDS
 PREFIX = 5
 SPEAKER_WINDOW = 250  # characters before a corpus quote in which its speaker's surname must appear
 
@@ -81,8 +81,7 @@ def find_quotes(text: str, claims: list[Claim]) -> list[DraftQuote]:
     names = _names(text, claims)
     quotes = []
     for m in _QUOTED.finditer(text):
-        s_start = max(text.rfind(". ", 0, m.start()) + 2, text.rfind("\n", 0, m.start()) + 1)
-        s_end = min(x for x in (text.find(". ", m.end()), text.find("\n", m.end()), len(text)) if x >= 0)
+        s_start, s_end = sentence_around(text, m.start(), m.end(), window=1000)
         if not _SPEECH.search(text, s_start, s_end):
             continue
         before = [n for n in names if s_start <= n[0] and n[1] <= m.start()]

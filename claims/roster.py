@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from claims.errors import CopydeskError
+from claims.lexicon import fold
 from claims.models import OfficialMention
 
 DEFAULT_ROSTER = Path(__file__).resolve().parent / "data" / "roster.csv"
@@ -68,15 +68,6 @@ class NameMatch:
 
 
 # --- names -----------------------------------------------------------------------------------
-
-_FOLD = str.maketrans({"ı": "i", "ß": "ss", "ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "đ": "d", "’": "'"})
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics: "Erdoğan" -> "erdogan", "Séjourné" -> "sejourne"."""
-    text = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
 
 @lru_cache(maxsize=65536)
 def _tokens(name: str) -> tuple[str, ...]:

@@ -17,22 +17,20 @@ import re
 from dataclasses import dataclass
 
 from claims.models import Claim, DateValue, Flag, Quantity
-from claims.roster import fold
-
-_APPROXIMATE = {"about", "around", "roughly", "approximately", "nearly", "almost", "some", "close to", "an estimated"}
-_ABOVE = {"more than", "over", "at least", "above", "upwards of", "in excess of"}
-_BELOW = {"less than", "fewer than", "under", "below", "at most", "up to", "no more than"}
-
+from claims import lexicon
+from claims.lexicon import fold
 
 def _range(q: Quantity) -> tuple[float, float]:
+    """The values a stated figure allows, for comparing the draft with itself (claims.lexicon's qualifiers;
+    an approximation allows only a slip, lexicon.SLIP_TOLERANCE)."""
     low, high = q.bounds
-    qualifier = (q.qualifier or "").lower()
-    if qualifier in _ABOVE:
+    bound = lexicon.bound_of(q.qualifier, q.unit)
+    if bound == "lower":
         return low, float("inf")
-    if qualifier in _BELOW:
+    if bound == "upper":
         return float("-inf"), high
-    if qualifier in _APPROXIMATE:
-        return low - abs(low) * 0.01, high + abs(high) * 0.01
+    if bound == "approximate":
+        return low - abs(low) * lexicon.SLIP_TOLERANCE, high + abs(high) * lexicon.SLIP_TOLERANCE
     return low, high
 
 
@@ -104,7 +102,7 @@ def _quantity_conflicts(text: str, claims: list[Claim]) -> list[Flag]:
 
 
 # Arithmetic of stated changes. NUM: 1,234.5 or 12.5; PCT: a percent sign or word.
-NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUM = lexicon.DIGITS
 PCT = r"\s*(?:%|percent\b|per cent\b)"
 CHANGE = r"(?:\s*(?P<unit>%|percentage[ -]points?\b|percent(?:age)?\b|per cent\b|points?\b|pts?\b))?"
 UP = {"increase", "rise", "gain", "jump", "climb", "uptick", "up", "rose", "rising", "risen", "increased",
@@ -131,12 +129,8 @@ _ARITHMETIC = [
 ]
 
 
-def parse_number(text: str) -> float:
-    return float(text.replace(",", ""))
-
-
-def _decimals(text: str) -> int:
-    return len(text.split(".")[1]) if "." in text else 0
+parse_number = lexicon.read_number  # NUM matches: "1,234.5" -> 1234.5
+_decimals = lexicon.decimals
 
 
 def _arithmetic_error(match: re.Match | dict[str, str | None]) -> str | None:
@@ -277,8 +271,7 @@ def _change_flags(text: str, claims: list[Claim], done: set[tuple[int, int]]) ->
     return flags
 
 
-_STOPWORDS = frozenset("""the a an in on at by of for to and was were is are it its this that than last year
-    month week january february march april may june july august september october november december""".split())
+_STOPWORDS = lexicon.SUBJECT_STOPWORDS
 
 
 def _refers_back(text: str, start: int, change_at: int, claims: list[Claim]) -> bool:
@@ -317,7 +310,7 @@ def _same_measure(a: Quantity, b: Quantity) -> bool:
 
 
 def _approximate(*quantities: Quantity) -> bool:
-    return any((q.qualifier or "").lower() in _APPROXIMATE | _ABOVE | _BELOW for q in quantities)
+    return any(lexicon.is_bounded(q.qualifier, q.unit) for q in quantities)
 
 
 def _stated_tolerance(claim: Claim) -> float:
@@ -568,11 +561,16 @@ def _share_group_ok(text: str, group: list[_Share], claims: list[Claim]) -> bool
 
 
 def _share_tolerance(q: Quantity, text: str) -> float:
-    qualifier = (q.qualifier or "").lower()
-    if qualifier in _APPROXIMATE:
+    if lexicon.bound_of(q.qualifier, q.unit) == "approximate":
         return 2.0
     number = re.search(NUM, text)
     return 0.5 * 10 ** -_decimals(number.group()) if number else 0.5
+
+
+def _least(q: Quantity) -> float:
+    """The smallest value a share allows: its bound when it is "more than", none when "less than"."""
+    bound = lexicon.bound_of(q.qualifier, q.unit)
+    return _range(q)[0] if bound == "lower" else 0.0 if bound == "upper" else q.value
 
 
 def _share_flags(text: str, claims: list[Claim]) -> list[Flag]:
@@ -580,9 +578,7 @@ def _share_flags(text: str, claims: list[Claim]) -> list[Flag]:
     for group in _share_groups(text, claims):
         if not _share_group_ok(text, group, claims):
             continue
-        low = sum(_range(s.claim.quantity)[0] if (s.claim.quantity.qualifier or "").lower() in _ABOVE
-                  else 0.0 if (s.claim.quantity.qualifier or "").lower() in _BELOW else s.claim.quantity.value
-                  for s in group)
+        low = sum(_least(s.claim.quantity) for s in group)
         tolerance = sum(_share_tolerance(s.claim.quantity, s.claim.text) for s in group)
         if low <= 100 + tolerance + 1e-9:
             continue
@@ -632,7 +628,7 @@ def _swapped(a: str, b: str) -> bool:
 
 
 def _restated_flags(text: str, claims: list[Claim]) -> list[Flag]:
-    from claims.cross_draft import near_words, _stem
+    from claims.cross_draft import near_words
 
     quantities = [c for c in claims if c.kind == "quantity" and c.quantity is not None
                   and _dimension(c.quantity) is not None]
@@ -646,7 +642,7 @@ def _restated_flags(text: str, claims: list[Claim]) -> list[Flag]:
         dim_l, factor_l = _dimension(later.quantity)
         base_l = later.quantity.value * factor_l
         noun = _NOUN_AFTER.match(text, later.end)
-        thing = _stem(noun["noun"]) if noun else None
+        thing = lexicon.stem_long(noun["noun"]) if noun else None
         earlier = [c for c in quantities if c.end <= later.sentence_start and _dimension(c.quantity)[0] == dim_l
                    and not _approximate(c.quantity)]
         if not earlier:

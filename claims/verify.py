@@ -1,5 +1,5 @@
 """Statement-level entry points for the scripts that train and measure the verifier
-(scripts/train_verifier.py, scripts/measure_verifier.py, scripts/train_cross_encoder.py).
+(scripts/train_verifier.py, scripts/measure_verifier.py).
 
 Both go through `claims.verification`: `verify_statement` is `check_claim`'s decision on given passages,
 `comparator_verdict` the comparators' part of it.

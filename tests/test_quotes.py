@@ -86,3 +86,14 @@ def test_the_seed_misquote_is_surfaced_against_the_demo_corpus(seeds_dir: Path, 
         (citation,) = misquotes[0].citations
         assert citation.quote == "survival-threatening situation"
         assert store.document_text(citation.source)[citation.start:citation.end] == citation.quote
+
+
+def test_a_quote_s_sentence_is_the_splitters_sentence_not_cut_at_an_abbreviation():
+    """The speech verb after "U.S." is in the quote's sentence (the old rule cut the sentence at any ". ")."""
+    from datetime import date
+
+    from claims.extract import RuleExtractor
+
+    text = 'The talks stalled on Monday. "The plan is a reckless gamble," the U.S. envoy Ana Ruiz said. She left early.'
+    quotes = find_quotes(text, RuleExtractor().extract(text, date(2026, 1, 1)))
+    assert [(q.phrase, q.speaker) for q in quotes] == [("The plan is a reckless gamble,", "Ana Ruiz")]
