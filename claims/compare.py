@@ -102,7 +102,8 @@ def content_words(text: str) -> set[str]:
         w = w.lower().strip("'-")
         if not w or w[0].isdigit() or w in STOPWORDS or len(w) < 2:
             continue
-        out.add(stem(w))
+        root = stem(w)
+        out.add(lexicon.CHANGE_FOLD.get(root, root))
     return out
 
 

@@ -115,6 +115,8 @@ def _clause_around(text: str, start: int, end: int) -> str:
     """The clause that holds a date, whose tense is the date's: "charges will rise from April, after the
     board approved the tariff on 12 February" puts April in the future and 12 February in the past. A
     clause of one or two words besides the date ("On 12 March, the council will vote") is the sentence."""
+    if end > start and text[end - 1] == ".":
+        end -= 1  # a match may take the full stop after it ("on 12 February."): the sentence ends there
     lo, hi = _sentence_bounds(text, start, end)
     left, right = text[lo:start], text[end:hi]
     cut = max((b.end() for b in _CLAUSE_BREAK.finditer(left)), default=0)

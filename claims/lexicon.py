@@ -247,6 +247,16 @@ def stem(word: str) -> str:
     return word
 
 
+# Words for the same move, folded to one so that "charges will rise 3.9%" and "charges will increase by 6.2%"
+# are read as one measure by the comparators (keys are `stem` outputs).
+CHANGE_FOLD: dict[str, str] = {
+    **dict.fromkeys(("rise", "ris", "rose", "risen", "increase", "increas", "grow", "grew", "grown", "climb",
+                     "jump", "gain", "hike", "surge", "surg"), "increase"),
+    **dict.fromkeys(("fall", "fell", "fallen", "drop", "dropp", "decline", "declin", "decrease", "decreas",
+                     "shrink", "shrank", "slump", "plunge", "plung"), "decrease"),
+}
+
+
 def stem_long(word: str) -> str:
     """A stem of at least four letters, lower-cased, without a possessive: "Meetings" -> "meet"."""
     word = word.lower().replace("’", "'").split("'")[0]

@@ -33,3 +33,8 @@ def test_the_tense_is_the_clause_s_not_the_sentence_s():
     # a date phrase set off by a comma takes the sentence's tense
     assert resolved("On 12 February, the council will vote.")["On 12 February"][0] == date(2027, 2, 12)
     assert resolved("Trump will visit China on March 31st, and Japan hopes for talks.")["on March 31st"][0] == date(2026, 3, 31)
+
+
+def test_a_date_at_the_end_of_its_sentence_does_not_take_the_next_sentence_s_tense():
+    text = "The board approved its new tariff on 12 February. The average bill will reach £512."
+    assert resolved(text)["on 12 February"][0] == date(2026, 2, 12)

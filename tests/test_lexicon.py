@@ -138,3 +138,11 @@ def test_sentence_around_joins_the_sentences_a_span_touches():
     assert text[slice(*lexicon.sentence_around(text, start, start + 3))] == "The U.S. envoy said it was 58%."
     a = text.index("rose")
     assert text[slice(*lexicon.sentence_around(text, a, start))] == "Turnout rose. The U.S. envoy said it was 58%."
+
+
+def test_words_for_the_same_move_are_one_measure_for_the_comparators():
+    from claims.compare import content_words
+
+    assert content_words("charges will rise") == content_words("charges will increase")
+    assert content_words("exports fell") == content_words("exports declined")
+    assert content_words("exports fell") != content_words("exports rose")
