@@ -179,15 +179,23 @@ def cmd_extract(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from retrieval.search import Searcher
+    from retrieval.search import GOOD_MATCH_SIMILARITY, Searcher
 
     store = _open_store(args.settings, must_exist=True)
-    passages = Searcher(store).search(args.query, k=args.k, as_of=args.as_of)
+    searcher = Searcher(store)
+    passages = searcher.search(args.query, k=args.k, as_of=args.as_of)
+    best = searcher.best_similarity(args.query, passages)
+    weak = (f"no good match: nothing in the store is about this query (best similarity {best:.2f}; "
+            f"{GOOD_MATCH_SIMILARITY:.2f} and above usually is)") if passages and best < GOOD_MATCH_SIMILARITY else None
     if args.format == "json":
         print(json.dumps([p.model_dump(mode="json", exclude_none=True) for p in passages], indent=2, ensure_ascii=False))
+        if weak:
+            print(f"note: {weak}", file=sys.stderr)
         return 0
     if not passages:
         print("no passages found")
+    if weak:
+        print(weak)
     for rank, p in enumerate(passages, 1):
         when = f" ({p.date})" if p.date else ""
         print(f"{rank}. [{p.score:.4f}] {p.source}{when} @{p.start}-{p.end}\n   {p.text}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import json
 import subprocess
 import sys
 import time
@@ -115,3 +116,12 @@ def test_a_chroma_server_killed_mid_ingest_is_one_line(tmp_path):
     lines = err.strip().splitlines()
     assert ingest.returncode == 2 and len(lines) == 1 and "Traceback" not in err, err[-3000:]
     assert f"127.0.0.1:{port}" in lines[0] or "Chroma" in lines[0], lines[0]  # names the server that failed
+
+
+def test_search_says_when_nothing_is_a_good_match(store):
+    off_topic = copydesk("search", "--store", str(store), "--k", "2", "recipe for banana bread with walnuts")
+    assert off_topic.returncode == 0 and off_topic.stdout.startswith("no good match: ")
+    on_topic = copydesk("search", "--store", str(store), "--k", "2", "Takaichi cabinet approval rating")
+    assert on_topic.returncode == 0 and "no good match" not in on_topic.stdout and "yomiuri" in on_topic.stdout
+    as_json = copydesk("search", "--store", str(store), "--k", "2", "--format", "json", "recipe for banana bread")
+    assert json.loads(as_json.stdout) and "no good match" in as_json.stderr  # the JSON stays a list of passages
