@@ -250,7 +250,7 @@ class ReviewStore:
         text = text.strip()
         if not text:
             raise ReviewStoreError("the claim's words are empty")
-        if kind not in ("quantity", "date", "official", "other"):
+        if kind not in ("quantity", "date", "official", "statement", "other"):
             raise ReviewStoreError(f"unknown claim kind {kind!r}")
         start = _nearest(draft, text, near)
         if start < 0:
