@@ -40,7 +40,7 @@ MIN_CONFIDENCE: dict[str, float] = {
 # Statement claims (kind "statement", claims.statements: a draft's qualitative clause) give suggestions only,
 # whatever their method. Measured on planted3 (the only set that grades statements; `copydesk eval
 # evals/sets/planted3.jsonl`, 2026-12-03, NLI judge offline): of the 18 supported/contradicted verdicts on its
-# 21 gold statements, 9 were right (0.50); the NLI cross-encoder, trained on numeric claims, reads "Strand
+# 21 gold statements, 8 were right (0.44; 10 of 21 verdicts right in all); the NLI cross-encoder, trained on numeric claims, reads "Strand
 # conceded on election night" against "Pavel Strand conceded on election night and congratulated her" as a
 # contradiction (p=0.66). The bar for a statement finding is 0.95 precision; it becomes a finding when a
 # re-measured method reaches it.
