@@ -29,6 +29,8 @@ from claims.models import Claim
 MIN_WORDS = 3  # a clause shorter than this is a fragment ("a record"), not a statement
 MIN_OWN_WORDS = 1  # content words a clause must hold outside the spans of the draft's value claims
 
+MAX_LINE_CHARS = 1000  # a longer line is read sentence by sentence for check-worthiness (linear time)
+
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s*$")
 _SPLIT = re.compile(
     r";\s+|,\s+(?:and|but|whereas|yet)\s+"
@@ -96,6 +98,17 @@ def _sentence(clause: str) -> str:
     return clause[:1].upper() + clause[1:] + ("" if clause.endswith((".", "!", "?")) else ".")
 
 
+def _not_checkworthy(text: str, start: int, end: int) -> str | None:
+    """`not_checkworthy`, in time bounded by the sentence: it reads the sentence's whole line (furniture,
+    captions, contents), so on a long line (not furniture, a caption or a contents entry anyway) only the
+    sentence is passed."""
+    line_start = text.rfind("\n", max(0, start - MAX_LINE_CHARS), start) + 1
+    line_end = text.find("\n", end, end + MAX_LINE_CHARS)
+    if line_start == 0 and start > MAX_LINE_CHARS or line_end < 0 and len(text) - end > MAX_LINE_CHARS:
+        return not_checkworthy(text[start:end], 0, end - start)
+    return not_checkworthy(text, start, end)
+
+
 def find_statements(text: str, claims: list[Claim]) -> list[Claim]:
     """One "statement" claim per check-worthy clause of the draft (see the module's docstring); ids continue
     after the given claims' (c<n+1>, ...)."""
@@ -105,7 +118,7 @@ def find_statements(text: str, claims: list[Claim]) -> list[Claim]:
     value_starts = [a for a, _ in value_spans]
     out: list[Claim] = []
     for s_start, s_end in sentence_spans(text):
-        if not _SENTENCE_END.search(text, max(s_start, s_end - 8), s_end) or not_checkworthy(text, s_start, s_end):
+        if not _SENTENCE_END.search(text, max(s_start, s_end - 8), s_end) or _not_checkworthy(text, s_start, s_end):
             continue
         for c_start, c_end in _clauses(text, s_start, s_end):
             start, end = _without_attribution(text, *_trim(text, c_start, c_end))

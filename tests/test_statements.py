@@ -150,3 +150,13 @@ def test_the_highlighted_draft_keeps_value_highlights_inside_a_statement():
     value_n = next(n for n, k in kinds.items() if k == "quantity")
     assert f'data-claim="{value_n}"' in html  # the value keeps its highlight
     assert f'data-claim="{statement_n}"' not in html and f'id="claim-{statement_n}"' in html  # the statement: number
+
+
+def test_a_long_line_is_read_sentence_by_sentence_with_the_same_rules():
+    from claims.statements import MAX_LINE_CHARS
+
+    filler = "The depot handled more lorries than ever before this spring. "
+    line = filler * (MAX_LINE_CHARS // len(filler) + 2) + "Will the savings last? I think the plan is wrong. "
+    found = [c.text for c in find_statements(line + filler * 30, [])]
+    assert len(line) > MAX_LINE_CHARS and len(found) == line.count(filler.strip()) + 30
+    assert set(found) == {filler.strip().rstrip(".")}
