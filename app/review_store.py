@@ -250,7 +250,7 @@ class ReviewStore:
         text = text.strip()
         if not text:
             raise ReviewStoreError("the claim's words are empty")
-        if kind not in ("quantity", "date", "official", "other"):
+        if kind not in ("quantity", "date", "official", "statement", "other"):
             raise ReviewStoreError(f"unknown claim kind {kind!r}")
         start = _nearest(draft, text, near)
         if start < 0:
@@ -474,7 +474,8 @@ def _added_claim(draft: str, number: int, text: str, kind: str, start: int) -> C
 
 
 def with_added(report: Report, claims: Iterable[Claim]) -> Report:
-    """The report with the reviewer's claims added (unchecked: "needs a human"), in draft order."""
+    """The report with the reviewer's claims added (unchecked: "needs a human"), in the report's order: the
+    value claims in draft order, then the statement claims in draft order (claims.pipeline.extract)."""
     from claims.models import ClaimResult, Verdict
 
     added = [ClaimResult(claim=c, verdict=Verdict(label=Label.not_enough_evidence, confidence=0.0, method="reviewer",
@@ -482,5 +483,5 @@ def with_added(report: Report, claims: Iterable[Claim]) -> Report:
              for c in claims]
     if not added:
         return report
-    results = sorted([*report.claims, *added], key=lambda r: (r.claim.start, r.claim.end))
+    results = sorted([*report.claims, *added], key=lambda r: (r.claim.kind == "statement", r.claim.start, r.claim.end))
     return report.model_copy(update={"claims": results})

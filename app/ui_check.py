@@ -292,7 +292,7 @@ def _filters(report: Report, labels: dict[str, Label], tiers: dict[str, str],
     cols = st.columns(4)
     verdicts = cols[0].multiselect("Verdict", list(Label), format_func=lambda x: WORDS[x], key="filter_verdict",
                                    placeholder="all verdicts")
-    kinds = cols[1].multiselect("Kind", ["quantity", "date", "official", "other"], key="filter_kind",
+    kinds = cols[1].multiselect("Kind", ["quantity", "date", "official", "statement", "other"], key="filter_kind",
                                 placeholder="all kinds")
     flag_kinds = sorted({f.kind for r in report.claims for f in r.flags})
     flag_filter = cols[2].selectbox("Flags", ["any", "flagged only", *flag_kinds], key="filter_flag")
@@ -478,7 +478,8 @@ def _add_claim_form(draft: str, doc_id: str) -> None:
     with st.expander("Add a missed claim"), st.form("add-claim", border=False, clear_on_submit=True):
         cols = st.columns([4, 2], vertical_alignment="bottom")
         words = cols[0].text_input("Words of the claim, exactly as in the draft", key="add-claim-text")
-        kind = cols[1].selectbox("Kind", ["quantity", "date", "official", "other"], index=3, key="add-claim-kind")
+        kind = cols[1].selectbox("Kind", ["quantity", "date", "official", "other", "statement"], index=3,
+                                 key="add-claim-kind")
         if st.form_submit_button("Add claim"):
             try:
                 review_store().add_claim(doc_id, draft, words, kind, reviewer=reviewer())

@@ -117,12 +117,25 @@ def highlighted_draft(draft: str, marks: Iterable[Marked], *, max_height_px: int
     """The draft (or its window [a, b)) with each claim in its verdict's colour, numbered, icon- and
     flag-marked, and a link to its card (`#card-N`); each mark is `#mark-N` for the card's way back.
 
-    Overlapping claims keep the first one's highlight; the later ones still get their number.
+    Overlapping claims keep the first one's highlight; the later ones still get their number. A statement
+    claim (a whole clause) that holds value claims gives way to them: it gets its number at its end, and the
+    values keep their highlights.
     """
     low, high = window or (0, len(draft))
     pieces: list[str] = []
     cursor = low
-    for mark in sorted(marks, key=lambda m: (m.result.claim.start, m.result.claim.end)):
+    marks = list(marks)
+    values = [(m.result.claim.start, m.result.claim.end) for m in marks if m.result.claim.kind != "statement"]
+
+    def number_only(m: Marked) -> bool:
+        c = m.result.claim
+        return c.kind == "statement" and any(a < c.end and c.start < b for a, b in values)
+
+    def position(m: Marked) -> tuple[int, int]:
+        c = m.result.claim
+        return (c.end, c.end) if number_only(m) else (c.start, c.end)
+
+    for mark in sorted(marks, key=position):
         c = mark.result.claim
         if c.start < low or c.end > high:
             continue
@@ -133,7 +146,7 @@ def highlighted_draft(draft: str, marks: Iterable[Marked], *, max_height_px: int
             icon = "\u2013"
         label = f"{mark.number} {icon}{' ' + FLAG_MARK if mark.flagged and not mark.skipped else ''}"
         sup = f'<sup class="cd-sup" id="claim-{mark.number}">[{e(label)}]</sup>'
-        if start < cursor or end <= start:  # overlapping or empty span: number only
+        if start < cursor or end <= start or number_only(mark):  # overlapping or empty span: number only
             pieces.append(e(draft[cursor:max(cursor, end)]) + sup)
             cursor = max(cursor, end)
             continue

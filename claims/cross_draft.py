@@ -136,6 +136,7 @@ def cross_draft_flags(drafts: list[tuple[str, list[Claim]]]) -> list[CrossDraftF
     """Flags where two drafts give one thing two values; `drafts` is [(text, claims), ...] in order."""
     entries = []  # (draft index, claim, measure, near words, noun key, sentence dates)
     for index, (text, claims) in enumerate(drafts):
+        claims = [c for c in claims if c.kind != "statement"]  # values are compared; a clause is not a value
         by_sentence: dict[int, list[Claim]] = {}
         for c in claims:
             by_sentence.setdefault(c.sentence_start, []).append(c)

@@ -35,7 +35,7 @@ class Label(str, Enum):
         return aliases[key]
 
 
-ClaimKind = Literal["quantity", "date", "official", "other"]
+ClaimKind = Literal["quantity", "date", "official", "statement", "other"]
 FlagKind = Literal[
     "misnamed_official", "outdated_official", "number_mismatch", "date_mismatch", "internal_inconsistency",
     "misquote", "conflicting_evidence", "cross_draft_inconsistency",

@@ -71,21 +71,22 @@ def extract(draft: str, as_of: date, *, llm=None, notes: list[str] | None = None
     """Rule-based claims, merged with an LLM's when one is configured (falling back with a note).
 
     `roster` (a claims.roster.Roster, default: the shipped one) is the roster whose officeholders are found
-    by bare name: pass the one the check uses, so that every official it can verify is extracted."""
+    by bare name: pass the one the check uses, so that every official it can verify is extracted. The
+    check-worthy clauses follow as "statement" claims (`claims.statements.find_statements`)."""
     from claims.extract import RuleExtractor
+    from claims.statements import find_statements
 
     claims = RuleExtractor(roster).extract(draft, as_of)
-    if llm is None:
-        return claims
-    from claims.llm import LLMError
-    from claims.llm_extract import LLMExtractor, merge_claims
+    if llm is not None:
+        from claims.llm import LLMError
+        from claims.llm_extract import LLMExtractor, merge_claims
 
-    try:
-        return merge_claims(claims, LLMExtractor(llm).extract(draft, as_of))
-    except LLMError as exc:
-        if notes is not None:
-            notes.append(f"LLM extraction unavailable ({exc}); used the rule-based extractor only")
-        return claims
+        try:
+            claims = merge_claims(claims, LLMExtractor(llm).extract(draft, as_of))
+        except LLMError as exc:
+            if notes is not None:
+                notes.append(f"LLM extraction unavailable ({exc}); used the rule-based extractor only")
+    return claims + find_statements(draft, claims)  # the qualitative clauses, after the values (claims.statements)
 
 
 def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequence[str | Path] = (),
@@ -125,9 +126,10 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
             passages += searcher.search(claim.statement, k=k, as_of=as_of if sources_until_as_of else None,
                                          keywords=_keywords(claim))
         retrieved[claim.id] = passages
-    learn_from_corpus(roster, claims, retrieved)
-    checks = official_checks(claims, roster, as_of)  # once per draft: the roster's verdicts and flags read it
-    claim_flags = official_flags(claims, roster, as_of, checks)
+    values = [c for c in claims if c.kind != "statement"]  # the draft-level checks read values, not clauses
+    learn_from_corpus(roster, values, retrieved)
+    checks = official_checks(values, roster, as_of)  # once per draft: the roster's verdicts and flags read it
+    claim_flags = official_flags(values, roster, as_of, checks)
     context = Context(as_of=as_of, claims=claims, roster=roster, llm=llm, official_checks=checks)
 
     results: list[ClaimResult] = []
@@ -150,8 +152,8 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
     usage = llm.usage if llm is not None and hasattr(llm, "usage") else Usage()
     from claims.quotes import quote_flags  # misquotes: the draft's attributed quotes against the corpus's wording
 
-    draft_flags = internal_flags(draft, claims, roster) + quote_flags(
-        draft, claims, [p for ps in retrieved.values() for p in ps],
+    draft_flags = internal_flags(draft, values, roster) + quote_flags(
+        draft, values, [p for ps in retrieved.values() for p in ps],
         (lambda q: searcher.search(q, k=k)) if searcher is not None else None)
     return Report(as_of=as_of, claims=results, flags=draft_flags, notes=notes, usage=usage,
                   seconds=time.perf_counter() - started, draft_sha=draft_sha(draft))

@@ -85,26 +85,50 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def match_spans(predicted: Sequence[dict], gold: Sequence[dict], *, same_kind: bool = True) -> list[tuple[int, int]]:
     """One-to-one matching of predicted to gold spans that overlap (and share the kind when asked).
 
-    Largest overlap first, ties by position; each gold and each prediction is matched at most once.
-    Items are dicts with "start", "end" and (for kind matching) "kind". Returns (pred index, gold index).
+    Where the gold carries a kind, a statement prediction matches only statement gold and a value prediction
+    (quantity, date, official, other) only value gold: a sentence-wide statement claim overlaps more of
+    "Transport Minister Elin Marsh" than the official claim "Elin Marsh" does, and would otherwise take its
+    match (and score the sentence's verdict as the official's). Then largest overlap first; on equal overlap
+    a prediction of the gold's kind first, then by position; each gold and each prediction is matched at
+    most once. Items are dicts with "start", "end" and (for kind matching)
+    "kind". Returns (pred index, gold index).
     """
     candidates = []
     for i, p in enumerate(predicted):
         for j, g in enumerate(gold):
             if same_kind and p.get("kind") != g.get("kind"):
                 continue
+            if g.get("kind") and (p.get("kind") == "statement") != (g.get("kind") == "statement"):
+                continue  # a statement is scored against statement gold only, a value against value gold
             overlap = min(p["end"], g["end"]) - max(p["start"], g["start"])
             if overlap > 0:
-                candidates.append((-overlap, i, j))
+                candidates.append((-overlap, bool(g.get("kind")) and p.get("kind") != g.get("kind"), i, j))
     used_pred: set[int] = set()
     used_gold: set[int] = set()
     pairs = []
-    for _, i, j in sorted(candidates):
+    for _, _, i, j in sorted(candidates):
         if i not in used_pred and j not in used_gold:
             used_pred.add(i)
             used_gold.add(j)
             pairs.append((i, j))
     return sorted(pairs)
+
+
+def grades_statement(gold: dict) -> bool:
+    """A gold entry that grades a statement claim: kind "statement" with a verdict to check. (The seeds' quoted
+    phrases carry kind "statement" only to place a misquote flag; they list no statement claims.)"""
+    return gold.get("kind") == "statement" and bool(gold.get("verdict"))
+
+
+def scored_claims(claims: Sequence[dict], grades_statements: bool) -> list[dict]:
+    """The predicted claims a document's scores read. A set whose gold grades no statement claims (seeds,
+    planted, planted2: their gold lists values and officials only) never annotated the draft's qualitative
+    clauses, so its drafts' "statement" predictions are neither extraction false positives nor matches for
+    its value gold (a sentence-wide statement would "find" a value the value extractor missed); they are
+    left out, as the per-kind counts leave out sets whose gold carries no kinds."""
+    if grades_statements:
+        return list(claims)
+    return [c for c in claims if c.get("kind") != "statement"]
 
 
 def citation_validity(citations: Iterable[dict], sources: dict[str, str]) -> tuple[int, int]:
@@ -140,8 +164,10 @@ def document_scores(records: Sequence[dict]) -> dict[str, Any]:
     categories: dict[str, Counter] = {}
     not_claims = {"n": 0, "extracted": 0, "flagged": 0}
     decided: dict[str, Counter] = {}  # supported/contradicted verdicts on gold claims, by tier
+    grades_statements = any(grades_statement(g) for rec in records for g in rec["expected"])
     for rec in records:
-        predicted = rec["claims"]
+        # statement claims count only in sets that grade statements (see `scored_claims`)
+        predicted = scored_claims(rec["claims"], grades_statements)
         expected = [g for g in rec["expected"] if g.get("checkworthy", True)]
         _count_not_claims(rec, not_claims)
         pred_any += len(predicted)
@@ -265,8 +291,9 @@ def compute_metrics(records: Sequence[dict]) -> dict[str, Any]:
         out["claims"] = scores
     if documents:
         out["documents"] = document_scores(documents)
+        grades = any(grades_statement(g) for r in documents for g in r["expected"])
         confidences = [(c["confidence"], c["verdict"] == g["verdict"]) for r in documents
-                       for c, g in _matched_with_verdict(r)]
+                       for c, g in _matched_with_verdict(r, grades)]
         out["documents"]["calibration"] = calibration([c for c, _ in confidences], [ok for _, ok in confidences])
     valid = sum(r.get("citations_valid", 0) for r in records)
     n_cit = sum(r.get("citations_n", 0) for r in records)
@@ -283,8 +310,8 @@ def compute_metrics(records: Sequence[dict]) -> dict[str, Any]:
     return out
 
 
-def _matched_with_verdict(record: dict) -> list[tuple[dict, dict]]:
-    predicted = record["claims"]
+def _matched_with_verdict(record: dict, grades_statements: bool = True) -> list[tuple[dict, dict]]:
+    predicted = scored_claims(record["claims"], grades_statements)
     expected = [g for g in record["expected"] if g.get("checkworthy", True)]
     return [(predicted[i], expected[j]) for i, j in match_spans(predicted, expected, same_kind=False)
             if expected[j].get("verdict")]

@@ -89,7 +89,8 @@ def test_empty_draft_is_refused(draft):
 
 
 def test_draft_without_claims_gives_an_empty_report():
-    report = check("Nothing here can be checked, only opinions.", as_of=date(2026, 1, 20))
+    # a question and an opinion: no value and no check-worthy statement (claims.statements)
+    report = check("Will anything here be checked? I think not.", as_of=date(2026, 1, 20))
     assert report.claims == [] and report.flags == []
 
 

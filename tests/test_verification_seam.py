@@ -124,7 +124,9 @@ def test_tiers(method, label, confidence, tier):
 def test_every_report_verdict_has_its_tier():
     report = check("Japanese Prime Minister Sanae Takaichi met U.S. Treasury Secretary Janet Yellen in Tokyo.",
                    as_of=AS_OF)
-    assert {r.verdict.tier for r in report.claims} == {"finding"}
+    assert {r.verdict.tier for r in report.claims if r.claim.kind != "statement"} == {"finding"}
+    # the sentence as a statement claim: never a finding (claims.verification.tiers.SUGGESTION_ONLY_KINDS)
+    assert {r.verdict.tier for r in report.claims if r.claim.kind == "statement"} == {"suggestion"}
 
 
 def test_the_citation_builder_quotes_verbatim_with_document_offsets():

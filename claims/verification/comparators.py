@@ -1,10 +1,11 @@
 """The quantity and date comparators as checkers (`claims.compare` does the comparing).
 
 A claim with its own value (an extracted quantity or date claim) is compared by that value: the quantity
-first, then the date. A claim of kind "other" (a statement given whole: an eval item, an LLM's "other" claim) is
-compared by every value its statement holds, read with the extractor's grammars: contradicted when any
-value is; supported when every value is and the cited sentence covers the statement ("a 1986 film" is
-not supported by "a 1986 novel" although the year agrees); else undecided, and the judges are asked.
+first, then the date. A claim of kind "other" (a statement given whole: an eval item, an LLM's "other" claim) or
+"statement" (a draft's clause, `claims.statements`) is compared by every value its statement holds, read
+with the extractor's grammars: contradicted when any value is; supported when every value is and the cited
+sentence covers the statement ("a 1986 film" is not supported by "a 1986 novel" although the year agrees);
+else undecided, and the judges are asked.
 
 Both checkers read one comparison per claim (shared through the context's cache); each answers only when
 the comparison was decided by its own kind of value, so a verdict's method is the checker that gave it.
@@ -57,7 +58,8 @@ def covers(statement: str, verdict: Verdict) -> bool:
 
 
 def _statement_only(claim: Claim) -> bool:
-    return claim.kind == "other" and claim.quantity is None and claim.date is None
+    """A claim that is a statement, not one value: kind "other" (given whole) or "statement" (a draft's clause)."""
+    return claim.kind in ("other", "statement") and claim.quantity is None and claim.date is None
 
 
 SAME_FACT_RELEVANCE = 0.05  # a comparator's contradiction stands unless the NLI model is >= 95% sure that the

@@ -21,7 +21,8 @@ After the strategy, three rules hold for every verdict:
 - source trust (`claims.verification.trust.trusted_first`): a verdict that rests on low-trust evidence
   only is decided again on the other evidence, which wins a disagreement (the verdict then cites both,
   with the note `conflicting_evidence`);
-- its tier is set by `claims.verification.tiers.tier_of`; what only low-trust sources say is a suggestion.
+- its tier is set by `claims.verification.tiers.tier_of` (a statement claim's verdict is always a suggestion);
+  what only low-trust sources say is a suggestion.
 """
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ def decide(claim: Claim, evidence: list[Passage], context: Context, *, checkers:
     if checker.role == "judge":
         verdict = attributable(claim, verdict, context.claims)
     verdict = ensure_cited(verdict)
-    tier = "suggestion" if only_low_trust(verdict, evidence) else tier_of(verdict)
+    tier = "suggestion" if only_low_trust(verdict, evidence) else tier_of(verdict, claim.kind)
     return verdict.model_copy(update={"tier": tier})
 
 

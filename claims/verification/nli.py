@@ -24,9 +24,10 @@ def nli_statement(claim: Claim) -> str:
     """The statement the model reads: the claim's statement without the pipeline's "[as of ...]" note and,
     for a value or an official in a compound sentence ("X met Y on January 5, and about 28,500 troops remain
     ..."), only the clause that holds it, so that the other clause's facts do not make the evidence for this
-    one look insufficient. A statement given whole (an eval item, kind "other") is read whole."""
+    one look insufficient. A statement given whole (an eval item, kind "other") or a draft's clause (kind
+    "statement") is read whole."""
     statement = _AS_OF_NOTE.sub("", claim.statement).strip() or claim.text
-    if claim.kind == "other":
+    if claim.kind in ("other", "statement"):
         return statement
     at = statement.find(claim.text)
     if at < 0:

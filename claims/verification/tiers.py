@@ -18,6 +18,7 @@ Where the numbers come from:
 - judge:nli (the NLI cross-encoder): per label, from its card (retrieval/data/nli-minilm-v1.json
   "finding_threshold", chosen by scripts/calibrate_nli.py on the dev split of its training data: the lowest
   calibrated probability at which its supported / contradicted pair readings were >= 0.90 precise).
+- statements (claim kind "statement"): never findings, by kind (see SUGGESTION_ONLY_KINDS below).
 - judges (judge:offline, the shipped MLP; judge:llm): absent. Neither reached 0.90 precision at any
   confidence that leaves more than a handful of verdicts (the offline judge's "contradicted" was right 18 of
   50 times on VitaminC-numeric), so their verdicts are suggestions. A judge whose dev split shows such a
@@ -36,9 +37,20 @@ MIN_CONFIDENCE: dict[str, float] = {
 }
 
 
-def tier_of(verdict: Verdict) -> Tier:
-    """"finding" when the verdict settles the claim with a confidence its method earned; else "suggestion"."""
-    if verdict.label is Label.not_enough_evidence:
+# Statement claims (kind "statement", claims.statements: a draft's qualitative clause) give suggestions only,
+# whatever their method. Measured on planted3 (the only set that grades statements; `copydesk eval
+# evals/sets/planted3.jsonl`, 2026-12-03, NLI judge offline): of the 18 supported/contradicted verdicts on its
+# 21 gold statements, 8 were right (0.44; 10 of 21 verdicts right in all); the NLI cross-encoder, trained on numeric claims, reads "Strand
+# conceded on election night" against "Pavel Strand conceded on election night and congratulated her" as a
+# contradiction (p=0.66). The bar for a statement finding is 0.95 precision; it becomes a finding when a
+# re-measured method reaches it.
+SUGGESTION_ONLY_KINDS = frozenset({"statement"})
+
+
+def tier_of(verdict: Verdict, kind: str | None = None) -> Tier:
+    """"finding" when the verdict settles the claim with a confidence its method earned; else "suggestion".
+    `kind`: the claim's kind; a statement's verdict is always a suggestion (SUGGESTION_ONLY_KINDS)."""
+    if verdict.label is Label.not_enough_evidence or kind in SUGGESTION_ONLY_KINDS:
         return "suggestion"
     floor = MIN_CONFIDENCE.get(verdict.method)
     if verdict.method == "judge:nli":
