@@ -17,6 +17,8 @@ After the strategy, three rules hold for every verdict:
 - a judge's contradiction of one value in a sentence that holds several values (a draft's other quantity
   or date claims in the same sentence) becomes not_enough_evidence: only a comparator, which compares the
   claim's own value, can say which value is wrong;
+- a judge's supported or contradicted on a qualitative statement (kind "statement") becomes
+  not_enough_evidence that keeps the quoted sentence and says which way the judge leaned (`statement_lean`);
 - a supported or contradicted verdict without a citation becomes not_enough_evidence;
 - source trust (`claims.verification.trust.trusted_first`): a verdict that rests on low-trust evidence
   only is decided again on the other evidence, which wins a disagreement (the verdict then cites both,
@@ -81,6 +83,7 @@ def decide(claim: Claim, evidence: list[Passage], context: Context, *, checkers:
         verdict = verdict.model_copy(update={"note": f"{CONFLICT_NOTE}; {note}" if verdict.note == CONFLICT_NOTE else note})
     if checker.role == "judge":
         verdict = attributable(claim, verdict, context.claims)
+        verdict = statement_lean(claim, verdict)
     verdict = ensure_cited(verdict)
     tier = "suggestion" if only_low_trust(verdict, evidence) else tier_of(verdict, claim.kind)
     return verdict.model_copy(update={"tier": tier})
@@ -98,6 +101,22 @@ def attributable(claim: Claim, verdict: Verdict, claims: list[Claim]) -> Verdict
         "label": Label.not_enough_evidence, "citations": [], "confidence": 0.5,
         "rationale": f"{verdict.rationale}; but the sentence holds {len(siblings) + 1} values and no comparator "
                      f"showed that {claim.text!r} is the wrong one"})
+
+
+def statement_lean(claim: Claim, verdict: Verdict) -> Verdict:
+    """A judge's supported/contradicted on a qualitative statement is shown as a lean, not a verdict.
+
+    Measured on planted3 (the one set that grades statements), the NLI judge's decided verdicts on gold
+    statements were right 8 times in 18, often on the right sentence with the wrong polarity ("Strand
+    conceded on election night" read as contradicted by the sentence saying so). So the statement stays
+    not_enough_evidence, keeps the sentence the judge read as its closest evidence, and says which way it
+    leaned; only a comparator (a value the statement holds) or the roster decides a statement."""
+    if claim.kind != "statement" or verdict.label is Label.not_enough_evidence:
+        return verdict
+    return verdict.model_copy(update={
+        "label": Label.not_enough_evidence, "confidence": 0.5,
+        "rationale": f"needs a human: the judge leans {verdict.label.value} (p={verdict.confidence:.2f}) on the "
+                     f"quoted sentence, but its readings of qualitative statements are not reliable yet; {verdict.rationale}"})
 
 
 def ensure_cited(verdict: Verdict) -> Verdict:
