@@ -64,6 +64,7 @@ CI_SUBSET: tuple[SuiteSet, ...] = (
     SuiteSet("vitaminc-heldout-numeric", "vitaminc-heldout-numeric", 60, 60),
     SuiteSet("seeds (extraction)", "repo:evals/sets/seeds.jsonl", None, None),
     SuiteSet("planted (documents)", "repo:evals/sets/planted.jsonl", None, None),
+    SuiteSet("planted3 (statements, context, quotes, sources)", "repo:evals/sets/planted3.jsonl", None, None),
 )
 FLOORS_PATH = REPO_ROOT / "evals" / "floors.json"
 
