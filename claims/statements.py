@@ -51,9 +51,16 @@ _STOP = frozenset("""a an the and or but of to in on at by for from with as is a
 _TRIM = " \t\n,;:.-–—"
 
 
+# "Japan, China, and South Korea have gathered": the ", and" of a list of names joins no clauses
+_LIST_OF_NAMES = re.compile(r"(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*,\s+)+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*$")
+
+
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out, cursor = [], start
     for m in _SPLIT.finditer(text, start, end):
+        if m.group().lstrip(",; \t").startswith("and") and text[m.end():m.end() + 1].isupper() \
+                and _LIST_OF_NAMES.search(text, max(cursor, m.start() - 120), m.start()):
+            continue
         out.append((cursor, m.start()))
         cursor = m.end()
     out.append((cursor, end))

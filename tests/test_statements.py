@@ -163,3 +163,10 @@ def test_a_long_line_is_read_sentence_by_sentence_with_the_same_rules():
     found = [c.text for c in find_statements(line + filler * 30, [])]
     assert len(line) > MAX_LINE_CHARS and len(found) == line.count(filler.strip()) + 30
     assert set(found) == {filler.strip().rstrip(".")}
+
+
+def test_the_and_of_a_list_of_names_does_not_split_a_clause():
+    text = "For the first time since 2023, Japan, China, and South Korea have gathered to talk about trade.\n"
+    assert [c.text for c in extract(text, AS_OF) if c.kind == "statement"] == [text.strip().rstrip(".")]
+    two = "The talks ended in Nara, and Lee flew home to Seoul.\n"
+    assert [c.text for c in extract(two, AS_OF) if c.kind == "statement"] == ["The talks ended in Nara", "Lee flew home to Seoul"]
