@@ -19,14 +19,17 @@ journal behind and the next write, or opening the store, finishes it (`Store.rep
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
 import json
 import math
 import os
+import shutil
 import struct
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -363,6 +366,7 @@ class Store:
         self.embedder = embedder
         self.location = location
         self.local_dir = local_dir  # where caches such as the keyword index live (None: a per-URL cache dir)
+        self.read_only = False  # set by open_store for a folder it cannot write (it then reads a private copy)
         self.function = CopydeskEmbeddingFunction(embedder=embedder)
         try:
             self.passages = client.get_or_create_collection(
@@ -402,6 +406,9 @@ class Store:
     def writing(self) -> Iterator[None]:
         """The write lock, exclusive, for a whole write (ingest, remove, repair); its holder is named in the lock
         file for whoever waits. The kernel releases it when the process dies, however it dies."""
+        if self.read_only:
+            raise StoreError(f"store {self.location} is read-only (opened for reading from a private copy): "
+                             f"nothing was changed; write to a store folder you can write")
         if self.local_dir is None:
             yield
             return
@@ -857,6 +864,29 @@ def _server_settings(url: str, host: str, token: str | None, settings: Any) -> A
         "chroma_client_auth_credentials": token})
 
 
+def _writable(directory: Path) -> bool:
+    """Whether this process can create files in the store folder (False on a read-only mount or folder)."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            return os.access(directory / "chroma.sqlite3", os.W_OK)
+    except OSError:
+        return False
+
+
+def _read_only_copy(directory: Path) -> Path:
+    """A private, writable copy of a store folder this process may only read (removed at exit): Chroma
+    cannot open a store without writing to it, and search and check must still work on a read-only store."""
+    copy = Path(tempfile.mkdtemp(prefix="copydesk-readonly-store-"))
+    atexit.register(shutil.rmtree, copy, True)
+    try:
+        shutil.copytree(directory, copy, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(LOCK_FILE, READ_LOCK_FILE, JOURNAL_FILE))
+    except OSError as error:
+        raise StoreError(f"store {directory} is read-only and could not be copied for reading: "
+                         f"{error.strerror or error}") from None
+    return copy
+
+
 def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
                embedder: Embedder | str | None = None, lock_wait_s: float = DEFAULT_LOCK_WAIT_S,
                token: str | None = None, create: bool = True) -> Store:
@@ -925,13 +955,17 @@ def open_store(path: str | os.PathLike | None = None, *, url: str | None = None,
                 probe = _LockProbe.for_store(directory)
                 if probe is not None:
                     probe.check(str(directory), wait)
+            opened = directory
+            if sqlite_file.exists() and not _writable(directory):
+                opened = _read_only_copy(directory)  # Chroma writes on opening: read a private copy instead
             try:
-                client = chromadb.PersistentClient(path=str(directory), settings=settings)
+                client = chromadb.PersistentClient(path=str(opened), settings=settings)
             except Exception as error:
                 raise StoreError(f"cannot open store {directory} (corrupt or locked?): {_one_line(error)}") from None
-            with _FileLock.at(directory / READ_LOCK_FILE).hold(False, wait, busy):
-                store = Store(client, chosen, str(directory), directory, lock_wait_s)
-        if (directory / JOURNAL_FILE).is_file():
+            with _FileLock.at(opened / READ_LOCK_FILE).hold(False, wait, busy):
+                store = Store(client, chosen, str(directory), opened, lock_wait_s)
+            store.read_only = opened != directory
+        if not store.read_only and (directory / JOURNAL_FILE).is_file():
             try:  # a crashed write: finish it now unless someone is writing (then it is theirs)
                 store.lock_wait_s, saved = 0.0, store.lock_wait_s
                 with store.writing():

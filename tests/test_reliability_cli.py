@@ -125,3 +125,37 @@ def test_search_says_when_nothing_is_a_good_match(store):
     assert on_topic.returncode == 0 and "no good match" not in on_topic.stdout and "yomiuri" in on_topic.stdout
     as_json = copydesk("search", "--store", str(store), "--k", "2", "--format", "json", "recipe for banana bread")
     assert json.loads(as_json.stdout) and "no good match" in as_json.stderr  # the JSON stays a list of passages
+
+
+def test_a_read_only_store_is_searched_and_checked_and_refuses_writes(store, tmp_path):
+    """A real read-only bind mount where this machine allows one (root); else the folder is made read-only."""
+    mount_point = tmp_path / "ro"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "--bind", str(store.parent), str(mount_point)], capture_output=True).returncode == 0
+    if mounted and subprocess.run(["mount", "-o", "remount,ro,bind", str(mount_point)], capture_output=True).returncode:
+        subprocess.run(["umount", str(mount_point)])
+        mounted = False
+    if not mounted:
+        import os
+
+        if os.geteuid() == 0:
+            pytest.skip("no read-only bind mount here, and root writes through file permissions")
+        mount_point.rmdir()
+        shutil.copytree(store.parent, mount_point)
+        for path in sorted(mount_point.rglob("*"), reverse=True):
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        mount_point.chmod(0o555)
+    try:
+        read_only = mount_point / store.name
+        found = copydesk("search", "--store", str(read_only), "--k", "1", "Takaichi cabinet approval")
+        assert found.returncode == 0 and "yomiuri" in found.stdout, found.stderr
+        checked = subprocess.run([sys.executable, "-c", CLI, "check", "--store", str(read_only), "--as-of", "2025-11-25",
+                                  "--format", "json", "-"], input="Takaichi's cabinet approval was 72% in November.",
+                                 capture_output=True, text=True, cwd=REPO, env=env(), timeout=300)
+        assert checked.returncode == 0, checked.stderr
+        assert any(c["verdict"] == "supported" for c in json.loads(checked.stdout)["claims"])
+        written = copydesk("ingest", "--store", str(read_only), str(REPO / "README.md"))
+        assert written.returncode == 2 and "is read-only" in one_line_error(written)
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(mount_point)])
