@@ -4,48 +4,22 @@ reopening the store. After every step the real Chroma store holds exactly the mo
 passages that quote its text, and nothing else."""
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from pathlib import Path
 
-import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from retrieval.store import open_store
 from retrieval.types import Document
+from word_hash import WordHash
 
 SOURCES = st.sampled_from(["a.md", "b.md", "news/c.md", "d.txt"])
 WORDS = st.sampled_from("the council approved budget of million pounds on March troops rose fell 72% 28,500 yen Nara".split())
 TEXTS = st.lists(st.lists(WORDS, min_size=3, max_size=12).map(lambda w: " ".join(w).capitalize() + "."),
                  min_size=1, max_size=6).map(" ".join)
-
-
-class WordHash:
-    """A fast deterministic embedder: a hashed bag of words."""
-
-    name = "word-hash"
-    dim = 32
-
-    def __init__(self) -> None:
-        self.fail_after: int | None = None  # raise on the (n+1)-th call from now
-
-    def embed(self, texts):
-        if self.fail_after is not None:
-            if self.fail_after == 0:
-                self.fail_after = None
-                raise KeyboardInterrupt("the embedder died mid-ingest")
-            self.fail_after -= 1
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-
-    def embed_queries(self, texts):
-        return self.embed(texts)
 
 
 class StoreAgainstModel(RuleBasedStateMachine):

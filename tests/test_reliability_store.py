@@ -24,20 +24,8 @@ import numpy as np
 sys.path.insert(0, os.environ["REPO"])
 import retrieval.embeddings as E
 
-class WordHash:
-    name = "word-hash"
-    dim = 64
-    def embed(self, texts):
-        delay = float(os.environ.get("EMBED_DELAY", "0"))
-        if delay:
-            time.sleep(delay)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-    def embed_queries(self, texts):
-        return self.embed(texts)
+sys.path.insert(0, os.path.join(os.environ["REPO"], "tests"))
+from word_hash import WordHash
 
 E.EMBEDDERS["word-hash"] = WordHash
 os.environ["COPYDESK_EMBEDDER"] = "word-hash"  # for the CLI's settings; the library takes it as an argument
