@@ -83,7 +83,10 @@ for source, row in meta.items():
 if found["ids"]:  # every stored vector is in the index the searches use (two writers used to overwrite it)
     probe = store.embedder.embed(["tonnes report"]).tolist()
     hits = store.passages.query(query_embeddings=probe, n_results=len(found["ids"]), include=[])["ids"][0]
-    if len(hits) != len(found["ids"]):
+    # HNSW search is approximate: with the word-hash embedder's many identical vectors an exhaustive query
+    # has once in several runs missed 1 of 800 reachable nodes (CI, 2026-12-03). Two writers overwriting
+    # each other's index lose one writer's whole share, so a miss of more than 1% is what is checked.
+    if len(hits) < 0.99 * len(found["ids"]):
         problems.append(f"the vector index holds {len(hits)} of {len(found['ids'])} passages")
 print(json.dumps({"healthy": not problems, "report": "; ".join(problems[:5]), "texts": texts, "passages": passages,
                   "count": len(found["ids"]), "passage_sources": sorted(passages)}))
