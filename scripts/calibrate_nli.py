@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from train_nli import macro_f1  # noqa: E402  (torch is imported only inside train_nli's training functions)
 GRID = np.round(np.arange(-2.0, 2.01, 0.1), 2)
 PRECISION = 0.90
 MIN_DECISIONS = 30
@@ -29,16 +33,6 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
-
-
-def macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
-    f1s = []
-    for c in range(3):
-        tp = int(((pred == c) & (gold == c)).sum())
-        fp, fn = int(((pred == c) & (gold != c)).sum()), int(((pred != c) & (gold == c)).sum())
-        if tp + fp + fn:
-            f1s.append(2 * tp / (2 * tp + fp + fn))
-    return float(np.mean(f1s)) if f1s else 0.0
 
 
 def fit_temperature(probs: np.ndarray, y: np.ndarray) -> float:
