@@ -292,7 +292,9 @@ class Searcher:
         if not passages:
             return 0.0
         query_vector = self.store.embedder.embed_queries([query])[0]
-        vectors = self.store.embedder.embed([index_text(p.text, p.title) for p in passages])
+        stored = self.store.passages.get(ids=[p.id for p in passages], include=["embeddings"])["embeddings"]
+        vectors = np.asarray(stored, dtype=np.float32) if stored is not None and len(stored) else \
+            self.store.embedder.embed([index_text(p.text, p.title) for p in passages])  # the stored vectors, else anew
         return float(np.max(vectors @ query_vector))
 
     def search(self, query: str, k: int = 5, as_of: date | None = None, keywords: Sequence[str] | None = None,
