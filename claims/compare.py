@@ -120,6 +120,10 @@ def context_words(text: str, start: int, end: int, width: int = 40,
     opposed it", the words about 56% are "while ... respondents opposed", not "approval".
     """
     left, right = max(0, start - width), min(len(text), end + width)
+    while 0 < left < start and text[left - 1].isalnum() and text[left].isalnum():
+        left -= 1  # a window holds whole words ("Harriet", never "riet")
+    while end < right < len(text) and text[right - 1].isalnum() and text[right].isalnum():
+        right += 1
     for n_start, n_end in neighbours:
         if n_end <= start:
             left = max(left, n_end)
@@ -196,6 +200,8 @@ def _relation(claim_iv: tuple[float, float], ev_iv: tuple[float, float], strict:
     the approximate tolerance, however the figure was rounded ("more than 3.75 million" by "four million")."""
     c_lo, c_hi = claim_iv
     e_lo, e_hi = ev_iv
+    if claim_iv == ev_iv:  # the same figure with the same qualifier ("over five years" and "over five years")
+        return Label.supported
     if strict:  # "more than 1.5" is not met by exactly 1.5
         inside = (c_lo < e_lo or c_lo == -math.inf) and (e_hi < c_hi or c_hi == math.inf)
         disjoint = e_hi <= c_lo or e_lo >= c_hi
@@ -265,6 +271,7 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
     out = []
     for s in sentences:
         words = content_words(s.text)
+        all_stems = {stem(w.lower()) for w in _WORD.findall(s.text)}  # counted nouns may be stopwords ("years")
         sentence_overlap = overlap(claim_words, words)
         context = overlap(measure, words) if measure else sentence_overlap
         hits = quantities_in(s.text)
@@ -283,7 +290,7 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
             ev_head = _noun_head(ev.noun)
             if head and ev_head and head != ev_head:
                 continue  # counts of different things: "9 escalators" is not "57 elevators"
-            noun_match = bool(head and head in words)
+            noun_match = bool(head and (head in words or head in all_stems))
             if _family(q) == ("unit", "") and not noun_match and local_overlap < 0.34:
                 continue  # a bare number must be about the same counted thing
             written = s.text[hit.start:hit.end]

@@ -223,3 +223,24 @@ def test_the_same_counted_noun_is_the_same_measure():
                            "report on what worked.", "339 events", Quantity(value=339.0, noun="events"))
     assert label_of(claim, "Medals were handed out in 329 events over the two weeks of the Games.") \
         is Label.contradicted
+
+
+def test_a_context_window_never_cuts_a_word():
+    text = "Councillor Harriet Osei said 140 homes were built."
+    start = text.index("140")
+    # a 15-character window starts inside "Harriet": it takes the whole word, never the fragment "riet"
+    words = compare_module.context_words(text, start, start + 3, width=15)
+    assert "harriet" in words and "riet" not in words
+
+
+def test_the_same_bounded_figure_supports_itself():
+    claim = quantity_claim("The utility will lay 140 kilometres of new pipes over five years.", "over five years",
+                           Quantity(value=5.0, qualifier="over", noun="years"))
+    assert label_of(claim, "The plan lays 140 kilometres of new water mains over five years.") is Label.supported
+
+
+def test_a_counted_noun_may_be_a_common_word():
+    # "years" is a stop word for sentence overlap, but it is still the thing counted
+    claim = quantity_claim("The bridge took seven years to build.", "seven years",
+                           Quantity(value=7.0, noun="years"))
+    assert label_of(claim, "Construction of the bridge lasted nine years, from 2015 to 2024.") is Label.contradicted
