@@ -134,7 +134,9 @@ class FillerEmbedder:
 
 def evaluate(searcher: Searcher, queries: list[tuple[str, set[str]]], mode: str, depth: int = 10) -> dict:
     hits, reciprocal, latencies = 0, 0.0, []
+    base = getattr(searcher.store.embedder, "base", searcher.store.embedder)
     for claim, gold in queries:
+        getattr(base, "_query_cache", {}).clear()  # every query embedded anew: modes run the same queries
         started = time.perf_counter()
         found = searcher.search(claim, k=depth, mode=mode)
         latencies.append(time.perf_counter() - started)

@@ -223,7 +223,7 @@ class ChromaDense:
         """The `n` nearest passages, scored by cosine similarity (`with_vectors`: keep their stored vectors)."""
         ranking = self.ranked(vector, n, with_vectors)
         if not self.with_texts:
-            self.fetch([i for i, _ in ranking])
+            self.found.update((p.id, p) for p in self.store.get_passages([i for i, _ in ranking if i not in self.found]))
         return [self.found[i].model_copy(update={"score": score}) for i, score in ranking if i in self.found]
 
     def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
@@ -265,7 +265,7 @@ class Searcher:
 
     def dense(self, query: str, n: int, as_of: date | None = None) -> list[Passage]:
         """Nearest passages by embedding; score is cosine similarity."""
-        return ChromaDense(self.store, as_of).query(self.store.embedder.embed_queries([query])[0], n)
+        return ChromaDense(self.store, as_of, with_texts=False).query(self.store.embedder.embed_queries([query])[0], n)
 
     def keyword_ranking(self, query: str, n: int, as_of: date | None = None) -> list[tuple[str, float]]:
         """(passage id, BM25 score) of the best `n` passages, best first."""
