@@ -47,6 +47,16 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _workers(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a number of worker processes (1 or more): {value!r}")
+    return number
+
+
 def _open_store(settings: Settings, *, must_exist: bool = False):
     """The Chroma server at COPYDESK_CHROMA_URL when set, else the store folder (--store > COPYDESK_STORE > default)."""
     if not settings.chroma_url and must_exist and not settings.store.exists():
@@ -131,8 +141,14 @@ def cmd_check(args) -> int:
     settings = args.settings
     store = _open_store(settings, must_exist=True) if (args.store or settings.chroma_url) else None
     llm = settings.llm_client()
-    reports = [check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=llm,
-                     sources_until_as_of=args.sources_until_as_of) for draft in drafts]
+    if len(drafts) > 1 and llm is None and (store is None or store.local_dir is not None):
+        from copydesk import check_many  # several drafts offline: one process per core, the same reports
+
+        reports = check_many(drafts, store=store, as_of=args.as_of, rosters=args.roster,
+                             sources_until_as_of=args.sources_until_as_of)
+    else:
+        reports = [check(draft, store=store, as_of=args.as_of, rosters=args.roster, llm=llm,
+                         sources_until_as_of=args.sources_until_as_of) for draft in drafts]
     if len(drafts) == 1:
         text = render_report(reports[0], args.format, draft=drafts[0])
     else:
@@ -209,7 +225,8 @@ def cmd_eval(args) -> int:
         raise UsageError(f"no such eval set: {args.set}")
     store = _open_store(args.settings, must_exist=True) if args.store else None
     result = run_eval(args.set, store=store, out_dir=args.out, limit=args.limit, seed=args.seed,
-                      llm=args.settings.llm_client(), progress=not args.quiet, shared_dir=args.settings.shared)
+                      llm=args.settings.llm_client(), progress=not args.quiet, shared_dir=args.settings.shared,
+                      workers=args.workers)
     if args.format == "markdown":
         print(result.summary_markdown)
     else:
@@ -339,6 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--shared", help="folder holding the seed articles that items name by text_file "
                                     "(default: $COPYDESK_SHARED or ../shared beside the repository)")
     s.add_argument("--llm", choices=["none", "local", "openai-compatible"])
+    s.add_argument("--workers", type=_workers, default=os.cpu_count() or 1,
+                   help="processes checking items (default: one per core; 1: in this process; an LLM runs here)")
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_eval)
 

@@ -54,8 +54,14 @@ def _location(store: Store | str | os.PathLike | None) -> str | None:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(location: str | None, as_of: date | None, options: dict[str, Any], threads: int) -> None:
-    os.environ.setdefault("COPYDESK_THREADS", str(threads))  # the cores shared out: no oversubscribed ONNX runtime
+def _start_worker(location: str | None, as_of: date | None, options: dict[str, Any], threads: int,
+                  runtime: Any = None) -> None:
+    from dataclasses import replace
+
+    from retrieval.embeddings import ModelRuntime, set_model_runtime
+
+    os.environ.setdefault("COPYDESK_THREADS", str(threads))
+    set_model_runtime(replace(runtime or ModelRuntime(), threads=threads))  # the cores shared out, not oversubscribed
     _WORKER.update(store=_store(location), as_of=as_of, options=options)
 
 
@@ -72,11 +78,14 @@ def check_many(drafts: Any, *, store: Store | str | os.PathLike | None = None, a
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
+    from retrieval.embeddings import model_runtime
+
     drafts = list(drafts)
     day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     workers = min(processes or os.cpu_count() or 1, len(drafts))
     if workers <= 1 or options.get("llm") is not None or options.get("progress") is not None:
         return [check(d, store=store, as_of=day, **options) for d in drafts]
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
-                             initargs=(_location(store), day, options, max(1, (os.cpu_count() or 1) // workers))) as pool:
+                             initargs=(_location(store), day, options, max(1, (os.cpu_count() or 1) // workers),
+                                       model_runtime())) as pool:
         return list(pool.map(_check_in_worker, drafts))

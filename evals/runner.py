@@ -6,10 +6,15 @@
 Claim items go through `check_claim` (their evidence, or the store when they have none); document
 items get a temporary store built from their corpus and go through `check`. The checkers are
 parameters so tests can pass fakes; by default they are `claims.pipeline.check` / `check_claim`.
+
+`workers` > 1 spreads the items over that many spawned processes (each with its own store client, models
+and temporary corpus stores, the cores shared out between their ONNX runtimes); the records, in the set's
+order, are the ones one process gives. With an LLM client, or a store on a Chroma server, items run here.
 """
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -61,10 +66,11 @@ class EvalResult:
 def run_eval(set_path: str | Path, *, store: Any = None, out_dir: str | Path | None = None,
              limit: int | None = None, seed: int = 0, llm: Any = None, progress: bool = True,
              shared_dir: str | Path | None = None, checkers: Checkers | None = None,
-             items: list[Item] | None = None) -> EvalResult:
+             items: list[Item] | None = None, workers: int = 1) -> EvalResult:
     """Score a set. `store` is an opened Store or a store folder (used by claim items without evidence).
 
-    `items` may be given instead of reading `set_path` (already loaded or converted items).
+    `items` may be given instead of reading `set_path` (already loaded or converted items). `workers`: processes
+    to check items in (1: this process; more need picklable checkers, i.e. module-level functions).
     Raises EvalSetError for a malformed set or a claim item that has neither evidence nor a store.
     """
     from tqdm import tqdm
@@ -79,13 +85,30 @@ def run_eval(set_path: str | Path, *, store: Any = None, out_dir: str | Path | N
     if missing:
         raise EvalSetError(f"{set_path}: item {missing[0]} has no evidence; pass a store (--store DIR)")
     records = []
+    workers = min(max(1, workers), len(chosen))
+    location = getattr(store, "local_dir", None) and store.location  # an embedded store: workers open it too
+    if llm is not None or (store is not None and not location):
+        workers = 1
     with tempfile.TemporaryDirectory(prefix="copydesk-eval-", ignore_cleanup_errors=True) as workdir:
-        stores = _CorpusStores(Path(workdir), checkers.open_store)
-        for item in tqdm(chosen, desc=f"eval {set_path.name}", unit="item", disable=not progress):
-            if isinstance(item, ClaimItem):
-                records.append(_run_claim(item, store, llm, checkers))
-            else:
-                records.append(_run_document(item, llm, checkers, shared, stores))
+        bar = tqdm(total=len(chosen), desc=f"eval {set_path.name}", unit="item", disable=not progress)
+        if workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            from retrieval.embeddings import model_runtime
+
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
+                                     initargs=(workdir, location, checkers, shared, model_runtime(), threads)) as pool:
+                for record in pool.map(_run_in_worker, chosen):
+                    records.append(record)
+                    bar.update(1)
+        else:
+            stores = _CorpusStores(Path(workdir), checkers.open_store)
+            for item in chosen:
+                records.append(_run_item(item, store, llm, checkers, shared, stores))
+                bar.update(1)
+        bar.close()
     metrics = compute_metrics(records)
     metrics["set"] = str(set_path)
     metrics["limit"], metrics["seed"] = limit, seed
@@ -95,6 +118,35 @@ def run_eval(set_path: str | Path, *, store: Any = None, out_dir: str | Path | N
         result.out_dir = Path(out_dir)
         result.files = write_outputs(result, result.out_dir)
     return result
+
+
+def _run_item(item: Item, store: Any, llm: Any, checkers: Checkers, shared: Path | None,
+              stores: "_CorpusStores") -> dict[str, Any]:
+    if isinstance(item, ClaimItem):
+        return _run_claim(item, store, llm, checkers)
+    return _run_document(item, llm, checkers, shared, stores)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(workdir: str, location: str | None, checkers: Checkers, shared: Path | None, runtime: Any,
+                  threads: int) -> None:
+    """A worker process: the parent's model runtime with its share of the cores, the store opened once."""
+    from dataclasses import replace
+
+    from retrieval.embeddings import set_model_runtime
+
+    set_model_runtime(replace(runtime, threads=threads))
+    own = Path(workdir) / f"worker-{os.getpid()}"
+    own.mkdir(parents=True, exist_ok=True)
+    _WORKER.update(store=checkers.open_store(location) if location else None, checkers=checkers, shared=shared,
+                   stores=_CorpusStores(own, checkers.open_store))
+
+
+def _run_in_worker(item: Item) -> dict[str, Any]:
+    w = _WORKER
+    return _run_item(item, w["store"], None, w["checkers"], w["shared"], w["stores"])
 
 
 def _usage_of(llm: Any) -> dict[str, Any]:

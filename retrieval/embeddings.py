@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Sequence
@@ -101,6 +102,7 @@ class _MiniLMOnnx:
     dim = 384
     max_length = 256
     batch_size = 16
+    query_cache_size = 512
 
     def __init__(self) -> None:
         try:
@@ -108,6 +110,8 @@ class _MiniLMOnnx:
             from tokenizers import Tokenizer
         except ImportError as error:
             raise EmbedderUnavailable(f"{self.name} needs onnxruntime and tokenizers ({error})") from None
+        self._query_cache: dict[str, np.ndarray] = {}
+        self._query_lock = threading.Lock()
         self.tokenizer = Tokenizer.from_file(str(self._tokenizer_file()))
         self.tokenizer.enable_truncation(max_length=self.max_length)
         self.tokenizer.no_padding()  # tokenizer.json pads to a fixed 128: batches are padded here, to their longest
@@ -151,7 +155,22 @@ class _MiniLMOnnx:
         return _normalise(out)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.embed(texts)
+        """As `embed`; a single query's vector is kept (the last `query_cache_size`), since a claim's search
+        and its similarity check embed the same query one after the other."""
+        if len(texts) != 1:
+            return self.embed(texts)
+        cache = self._query_cache
+        with self._query_lock:
+            vector = cache.pop(texts[0], None)
+            if vector is not None:
+                cache[texts[0]] = vector  # most recent last
+        if vector is None:
+            vector = self.embed(texts)[0]
+            with self._query_lock:
+                cache[texts[0]] = vector
+                while len(cache) > self.query_cache_size:
+                    cache.pop(next(iter(cache)))
+        return vector[None, :].copy()
 
 
 class MiniLMInt8Embedder(_MiniLMOnnx):

@@ -184,40 +184,58 @@ class ChromaDense:
     The passages its queries return are kept in `found`, so the caller need not fetch them again.
     """
 
-    def __init__(self, store: Store, as_of: date | None = None, keep_vectors: bool = False) -> None:
+    def __init__(self, store: Store, as_of: date | None = None, keep_vectors: bool = False,
+                 with_texts: bool = True) -> None:
         self.store = store
         self.keep_vectors = keep_vectors  # ask the dense query for the passages' stored vectors (the re-ranker's)
+        self.with_texts = with_texts  # False: the query returns ids and scores only (`hybrid` fetches its final k)
         self.where = {"date_num": {"$lte": _date_number(as_of)}} if as_of else None
         self.found: dict[str, Passage] = {}
         self.found_vectors: dict[str, np.ndarray] = {}
 
+    def ranked(self, vector: np.ndarray, n: int, with_vectors: bool = False) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the `n` nearest passages; their passages are kept in `found` with `with_texts`.
+
+        No count first (Chroma answers fewer than `n` when the store holds fewer): a count per query cost about
+        as much as the HNSW search itself."""
+        include = ["distances", *(["documents", "metadatas"] if self.with_texts else []),
+                   *(["embeddings"] if with_vectors else [])]
+        try:
+            with self.store.reading():
+                found = self.store.passages.query(query_embeddings=[vector], n_results=n, where=self.where,
+                                                  include=include)
+        except StoreError:
+            raise
+        except Exception as error:
+            if self.store.count() == 0:
+                return []
+            raise StoreError(f"dense search failed in {self.store.location}: {error}".splitlines()[0]) from None
+        ids = found["ids"][0]
+        ranking = [(i, 1.0 - float(d)) for i, d in zip(ids, found["distances"][0])]
+        if self.with_texts:
+            self.found.update((i, passage_from_record(i, t, m, score=score)) for (i, score), t, m in
+                              zip(ranking, found["documents"][0], found["metadatas"][0]))
+        if with_vectors:
+            self.found_vectors.update(zip(ids, found["embeddings"][0]))
+        return ranking
+
     def query(self, vector: np.ndarray, n: int, with_vectors: bool = False) -> list[Passage]:
         """The `n` nearest passages, scored by cosine similarity (`with_vectors`: keep their stored vectors)."""
-        total = self.store.count()
-        if total == 0:
-            return []
-        include = ["documents", "metadatas", "distances", *(["embeddings"] if with_vectors else [])]
-        try:
-            found = self.store.passages.query(query_embeddings=[vector], n_results=min(n, total), where=self.where,
-                                              include=include)
-        except Exception as error:
-            raise StoreError(f"dense search failed in {self.store.location}: {error}".splitlines()[0]) from None
-        passages = [passage_from_record(i, t, m, score=1.0 - float(d)) for i, t, m, d in
-                    zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0])]
-        self.found.update((p.id, p) for p in passages)
-        if with_vectors:
-            self.found_vectors.update(zip(found["ids"][0], found["embeddings"][0]))
-        return passages
+        ranking = self.ranked(vector, n, with_vectors)
+        if not self.with_texts:
+            self.found.update((p.id, p) for p in self.store.get_passages([i for i, _ in ranking if i not in self.found]))
+        return [self.found[i].model_copy(update={"score": score}) for i, score in ranking if i in self.found]
 
     def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        return [(p.id, p.score or 0.0) for p in self.query(vector, n, with_vectors=self.keep_vectors)]
+        return self.ranked(vector, n, with_vectors=self.keep_vectors)
 
     def fetch(self, ids: Sequence[str]) -> list[Passage]:
         """The given passages (unknown ids skipped), those the dense query did not return fetched in one call
         together with their vectors."""
         missing = [i for i in ids if i not in self.found or i not in self.found_vectors]
         if missing:
-            found = self.store.passages.get(ids=missing, include=["documents", "metadatas", "embeddings"])
+            with self.store.reading():
+                found = self.store.passages.get(ids=missing, include=["documents", "metadatas", "embeddings"])
             self.found.update((i, passage_from_record(i, t, m))
                               for i, t, m in zip(found["ids"], found["documents"], found["metadatas"]))
             self.found_vectors.update(zip(found["ids"], found["embeddings"]))
@@ -247,7 +265,7 @@ class Searcher:
 
     def dense(self, query: str, n: int, as_of: date | None = None) -> list[Passage]:
         """Nearest passages by embedding; score is cosine similarity."""
-        return ChromaDense(self.store, as_of).query(self.store.embedder.embed_queries([query])[0], n)
+        return ChromaDense(self.store, as_of, with_texts=False).query(self.store.embedder.embed_queries([query])[0], n)
 
     def keyword_ranking(self, query: str, n: int, as_of: date | None = None) -> list[tuple[str, float]]:
         """(passage id, BM25 score) of the best `n` passages, best first."""
@@ -260,7 +278,7 @@ class Searcher:
 
     def hybrid(self, query: str, keyword_query: str, n: int, as_of: date | None = None) -> list[Passage]:
         """Best passages by `hybrid_ranking`; score is the fused score (the re-ranker's when it re-ranks)."""
-        dense = ChromaDense(self.store, as_of, keep_vectors=self.settings.rerank)
+        dense = ChromaDense(self.store, as_of, keep_vectors=self.settings.rerank, with_texts=self.settings.rerank)
         by_id = dense.found
 
         def passage_texts(ids: Sequence[str]) -> list[tuple[str, str | None]]:

@@ -367,6 +367,7 @@ class Store:
         self.location = location
         self.local_dir = local_dir  # where caches such as the keyword index live (None: a per-URL cache dir)
         self.read_only = False  # set by open_store for a folder it cannot write (it then reads a private copy)
+        self._revision_cache: tuple[Any, str] | None = None  # (chroma.sqlite3's size and time, the revision read)
         self.function = CopydeskEmbeddingFunction(embedder=embedder)
         try:
             self.passages = client.get_or_create_collection(
@@ -478,8 +479,26 @@ class Store:
 
     @_reads
     def revision(self) -> str:
-        """Changes whenever passages are added or removed (caches key on it)."""
-        return str(self._meta().get("revision", "empty"))
+        """Changes whenever passages are added or removed (caches key on it).
+
+        An embedded store's revision is read again only when chroma.sqlite3 changed (its size or modification
+        time) since a read made well after its last change: every write changes that file, and a read per
+        query cost as much as the HNSW search at 100k passages."""
+        database = self.local_dir / "chroma.sqlite3" if self.local_dir is not None else None
+        try:
+            info = database.stat() if database is not None else None
+        except OSError:
+            info = None
+        key = (info.st_mtime_ns, info.st_size, info.st_ino) if info is not None else None
+        cached = self._revision_cache
+        if key is not None and cached is not None and cached[0] == key:
+            return cached[1]
+        read_at = time.time_ns()
+        revision = str(self._meta().get("revision", "empty"))
+        # trusted next time only if the file's last change was long (in clock ticks) before this read
+        settled = key is not None and read_at - key[0] > 200_000_000
+        self._revision_cache = (key, revision) if settled else None
+        return revision
 
     # ----- reading --------------------------------------------------------------------------------
     @_reads
