@@ -1,6 +1,7 @@
 """copydesk's reviewer's desk: `streamlit run app/ui.py` (or `copydesk ui [--store DIR] [--demo]`).
 
-Pages: Check (draft, verdicts, evidence, review), Corpus, Evaluation, Settings. Environment:
+Pages: Check (draft, verdicts, evidence, review, compare with an earlier check), Batch (several drafts
+at once, where they disagree), Corpus, Evaluation, Settings. Environment:
 COPYDESK_STORE (corpus store), COPYDESK_DEMO=1 (check the demo draft on first load),
 COPYDESK_REVIEW_DB (SQLite file of review decisions).
 """
@@ -16,10 +17,10 @@ if str(REPO) not in sys.path:  # `streamlit run app/ui.py` puts app/, not the re
 import streamlit as st  # noqa: E402
 
 from app import ui_backend as backend  # noqa: E402
-from app import ui_check, ui_corpus, ui_eval, ui_settings  # noqa: E402
+from app import ui_batch, ui_check, ui_corpus, ui_eval, ui_settings  # noqa: E402
 from app.ui_state import llm_settings  # noqa: E402
 
-PAGES = {"Check": ui_check.page, "Corpus": ui_corpus.page, "Evaluation": ui_eval.page, "Settings": ui_settings.page}
+PAGES = {"Check": ui_check.page, "Batch": ui_batch.page, "Corpus": ui_corpus.page, "Evaluation": ui_eval.page, "Settings": ui_settings.page}
 
 
 def main() -> None:

@@ -334,6 +334,109 @@ def ingest_each(files: Iterable[tuple[str, bytes]], progress: Progress | None = 
         return (_ingest(docs, progress) if docs else None), bad
 
 
+# ---- batches of drafts (the Batch page) ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BatchDraft:
+    """One draft of a batch, checked and saved as a version of its own document (as a single check is)."""
+
+    number: int  # 1-based among the checked drafts: what the cross-draft messages call "draft N"
+    name: str  # the uploaded file's name, or "pasted draft N"
+    doc_id: str
+    version: int
+    draft: str
+    report: Report
+    as_of_from: str  # "the draft's dateline" or "the batch"
+
+
+@dataclass(frozen=True)
+class BatchRejected:
+    """A draft of the batch that was not checked, by its own name, with the one-line reason."""
+
+    name: str
+    reason: str
+
+    @property
+    def line(self) -> str:
+        return self.reason if self.reason.startswith(self.name) else f"{self.name}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    checked: list[BatchDraft]
+    rejected: list[BatchRejected]
+    disagreements: list[Any]  # claims.cross_draft.CrossDraftFlag; a place's `draft` indexes `checked`
+
+
+def check_batch(inputs: Iterable[tuple[str, bytes | str]], *, as_of: date | None, reviews: Any,
+                settings: LLMSettings = LLMSettings(), dateline: Callable[[str], date | None] | None = None,
+                progress: Progress | None = None) -> BatchResult:
+    """Check several drafts: (name, bytes) for an upload (decoded as `decode_draft_upload` does; its file
+    name gives the document id) or (name, text) for a pasted draft (its headline gives the id).
+
+    Each draft is checked as of its dateline's date (`dateline(draft)`, when given and found), else `as_of`;
+    each is saved in `reviews` (a ReviewStore) as a new version of its own document, exactly as a single
+    check is. A draft that cannot be read or checked is listed with its reason and never stops the others.
+    Then the checked drafts are compared with each other (claims.cross_draft, as `copydesk check a b`).
+    """
+    import logging
+
+    from app.review_store import ReviewStoreError, document_id
+    from claims.cross_draft import cross_draft_flags
+    from claims.drafts import validate_draft
+
+    inputs = list(inputs)
+    total = len(inputs)
+    checked: list[BatchDraft] = []
+    rejected: list[BatchRejected] = []
+    corpus = corpus_state()
+    for index, (name, data) in enumerate(inputs):
+        shown = Path(name).name or name
+        if progress:
+            progress(index, total, f"checking {shown}")
+        uploaded = isinstance(data, bytes)
+        try:
+            if uploaded:
+                if not shown.lower().endswith(tuple(f".{s}" for s in DRAFT_SUFFIXES)):
+                    raise CopydeskError(f"unsupported file type (use {', '.join(DRAFT_SUFFIXES)})")
+                draft = decode_draft_upload(data, shown)
+            else:
+                draft = validate_draft(data, shown)
+        except CopydeskError as exc:
+            rejected.append(BatchRejected(shown, str(exc)))
+            continue
+        found = dateline(draft) if dateline else None
+        when = found or as_of
+        if when is None:
+            rejected.append(BatchRejected(shown, "no dateline to take the date from: set “As of” for the batch"))
+            continue
+
+        def inner(done: int, of: int, what: str, _i: int = index, _name: str = shown) -> None:
+            if progress:
+                progress(_i, total, f"{_name}: {what} {done} of {of} claims")
+
+        try:
+            report = check_draft(draft, as_of=when, settings=settings, progress=inner)
+            base = document_id(draft, shown if uploaded else None)
+            doc_id = reviews.resolve_document_id(base, draft)
+            version = reviews.save_check(doc_id, draft, report, corpus=corpus)
+        except (CopydeskError, ReviewStoreError) as exc:
+            rejected.append(BatchRejected(shown, str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one draft's failure is a line; the log keeps the traceback
+            logging.getLogger("copydesk.ui").exception("checking %s failed", shown)
+            rejected.append(BatchRejected(shown, f"checking failed ({type(exc).__name__}: {exc})"))
+            continue
+        checked.append(BatchDraft(number=len(checked) + 1, name=shown, doc_id=doc_id, version=version, draft=draft,
+                                  report=report, as_of_from="the draft's dateline" if found else "the batch"))
+    if progress:
+        progress(total, total, "comparing the drafts")
+    disagreements = cross_draft_flags([(d.draft, [r.claim for r in d.report.claims]) for d in checked])
+    if progress:
+        progress(total, total, "done")
+    return BatchResult(checked=checked, rejected=rejected, disagreements=disagreements)
+
+
 # ---- the HTTP API's door (app/api.py): the same backend the pages use ----------------------------------
 # The service keeps no state of its own in memory that a second worker would need: the corpus lives in the
 # store (a Chroma server when several workers share it), reports and review decisions in the review database.

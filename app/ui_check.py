@@ -18,6 +18,7 @@ import streamlit.components.v1 as components
 from app import ui_backend as backend
 from app.exports import (ExportError, Publisher, claim_review_text, escape_markdown, report_csv, report_html,
                          report_json_text, report_markdown)
+from app.report_diff import ReportDiff, diff_reports
 from app.review_store import (Decision, ReviewStore, ReviewStoreError, bulk_accept_candidates, claim_keys,
                               document_id, mentions, sentence_of, with_added)
 from app.ui_render import (FLAG_MARK, HUMAN_ICON, ICONS, STYLESHEET, WORDS, Marked, certainty_words,
@@ -142,9 +143,26 @@ def _document_text(source: str, store: str) -> str | None:
     return backend.document_text(source)
 
 
-def _open_check(doc_id: str, draft: str, report: Report) -> None:
-    st.session_state.update(report=report, checked_draft=draft, doc_id=doc_id, page_number=1)
+def _open_check(doc_id: str, draft: str, report: Report, version: int | None = None) -> None:
+    """Show this check; `version` None: the document's latest saved version."""
+    if version is None:
+        versions = review_store().versions(doc_id)
+        version = int(versions[0]["version"]) if versions else None
+    st.session_state.update(report=report, checked_draft=draft, doc_id=doc_id, page_number=1, open_version=version)
     st.query_params["doc"] = doc_id
+
+
+def open_version(doc_id: str, version: int | None = None) -> bool:
+    """Open a saved check (the latest when `version` is None) on this page, its draft in the form; for a
+    callback (the Batch page's "Open" buttons). False when there is no such check."""
+    saved = review_store().last_check(doc_id, version=version)
+    if saved is None:
+        return False
+    _open_check(doc_id, *saved, version=version)
+    st.session_state["draft_text"] = saved[0]
+    st.session_state["doc_id_input"] = doc_id
+    st.session_state["as_of"] = saved[1].as_of
+    return True
 
 
 def run_check(draft: str, doc_id: str | None, as_of: date) -> None:
@@ -178,8 +196,8 @@ def run_check(draft: str, doc_id: str | None, as_of: date) -> None:
         if doc_id != base:
             st.session_state["id_notice"] = (f"A different draft is already saved as \u201c{base}\u201d: this one is "
                                              f"kept separately as \u201c{doc_id}\u201d.")
-    store.save_check(doc_id, draft, report, corpus=backend.corpus_state())
-    _open_check(doc_id, draft, report)
+    version = store.save_check(doc_id, draft, report, corpus=backend.corpus_state())
+    _open_check(doc_id, draft, report, version)
 
 
 def _reopen() -> None:
@@ -198,7 +216,7 @@ def _reopen_version() -> None:
     version = st.session_state.get("version_choice")
     saved = review_store().last_check(doc_id, version=version) if doc_id and version else None
     if saved is not None:
-        _open_check(doc_id, *saved)
+        _open_check(doc_id, *saved, version=version)
         st.session_state["draft_text"] = saved[0]
         st.session_state["as_of"] = saved[1].as_of
 
@@ -569,6 +587,64 @@ def _header(report: Report, doc_id: str) -> None:
     notice = st.session_state.pop("id_notice", None)
     if notice:
         st.info(escape_markdown(notice))
+    _compare(doc_id, versions)
+
+
+def _version_words(version: dict) -> str:
+    return (f"check {version['version']} \u00b7 {str(version['created_at'])[:16].replace('T', ' ')} \u00b7 as of "
+            f"{version['as_of']} \u00b7 corpus: {version.get('corpus') or 'not recorded'}")
+
+
+def _compare(doc_id: str, versions: list[dict]) -> None:
+    """'Compare with' an earlier check of this document: claims added, removed, verdict or tier changed."""
+    current = st.session_state.get("open_version")
+    earlier = [v for v in versions if v["version"] != current]
+    if not earlier or current is None:
+        return
+    labels = {int(v["version"]): _version_words(v) for v in earlier}
+    choice = st.selectbox("Compare with", list(labels), format_func=labels.get, index=None,
+                          key=f"compare-{doc_id}-{current}", placeholder="compare with another saved check")
+    if choice is None:
+        return
+    saved = review_store().last_check(doc_id, version=choice)
+    if saved is None:
+        st.error(escape_markdown(f"check {choice} of {doc_id} is no longer saved"))
+        return
+    this = next((v for v in versions if v["version"] == current), None)
+    diff = diff_reports(saved[1], st.session_state["report"], old_draft=saved[0],
+                        new_draft=st.session_state["checked_draft"])
+    st.html(diff_html(diff, labels[choice], _version_words(this) if this else "this check",
+                      saved[0], st.session_state["checked_draft"]))
+
+
+def _diff_claim(result: ClaimResult, draft: str) -> str:
+    line = draft.count("\n", 0, result.claim.start) + 1 if draft else None
+    where = f" <span class='cd-small'>line {line}</span>" if line else ""
+    return f"<code>{e(result.claim.text)}</code>{where}"
+
+
+def diff_html(diff: ReportDiff, old_words: str, new_words: str, old_draft: str, new_draft: str) -> str:
+    """The comparison as HTML (escaped text only): both checks named, then what changed."""
+    def badge(result: ClaimResult) -> str:
+        return verdict_badge(result.verdict.label, None, result.verdict.tier)
+
+    parts = [f"<div><b>From</b> {e(old_words)}</div><div><b>To</b> {e(new_words)} (shown)</div>"]
+    if diff.old_as_of != diff.new_as_of:
+        parts.append(f"<div class='cd-small'>The as-of date changed: {diff.old_as_of.isoformat()} \u2192 "
+                     f"{diff.new_as_of.isoformat()}; relative dates are read against it.</div>")
+    if diff.changed:
+        rows = "".join(f"<li>{_diff_claim(c.new, new_draft)}: {badge(c.old)} \u2192 {badge(c.new)}</li>"
+                       for c in diff.changed)
+        parts.append(f"<div><b>Verdict or tier changed ({len(diff.changed)})</b></div><ul>{rows}</ul>")
+    if diff.added:
+        rows = "".join(f"<li>{_diff_claim(r, new_draft)} {badge(r)}</li>" for r in diff.added)
+        parts.append(f"<div><b>Added ({len(diff.added)})</b></div><ul>{rows}</ul>")
+    if diff.removed:
+        rows = "".join(f"<li>{_diff_claim(r, old_draft)} {badge(r)}</li>" for r in diff.removed)
+        parts.append(f"<div><b>Removed ({len(diff.removed)})</b></div><ul>{rows}</ul>")
+    same = f"{diff.unchanged} claim{'s' if diff.unchanged != 1 else ''} kept the same verdict and tier."
+    parts.append(f"<div class='cd-small'>{'No claim changed. ' if diff.empty else ''}{same}</div>")
+    return f'<div class="cd-box cd-diff" role="region" aria-label="comparison of two checks">{"".join(parts)}</div>'
 
 
 def _results(report: Report, draft: str, doc_id: str) -> None:
