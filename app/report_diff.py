@@ -5,7 +5,8 @@ only renders it.
 Claims are matched as the review store matches decisions: first by their fingerprint (the claim's
 words, its sentence and its kind, `app.review_store.claim_keys`), so a re-check with another as-of date
 or after an edit elsewhere finds the same claims; then, for what is left, by words and kind in draft
-order (the claim's own sentence was edited).
+order (the claim's own sentence was edited); last, a claim of the same kind at the same place (the same
+draft text just before it) is the same claim with its words edited ("72%" -> "64%"), shown as changed.
 """
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ class ClaimChange:
     def tier_changed(self) -> bool:
         return self.old.verdict.tier != self.new.verdict.tier
 
+    @property
+    def text_changed(self) -> bool:
+        return _words(self.old) != _words(self.new)
+
 
 @dataclass(frozen=True)
 class ReportDiff:
@@ -39,12 +44,15 @@ class ReportDiff:
     new_as_of: date
     added: list[ClaimResult] = field(default_factory=list)  # in the new check only, in draft order
     removed: list[ClaimResult] = field(default_factory=list)  # in the old check only, in draft order
-    changed: list[ClaimChange] = field(default_factory=list)  # in both, verdict or tier differs
+    changed: list[ClaimChange] = field(default_factory=list)  # in both, verdict, tier or words differ
     unchanged: int = 0  # in both with the same verdict and tier
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
+
+
+_PLACE = 40  # characters of draft text before a claim that say where it is
 
 
 def _words(result: ClaimResult) -> tuple[str, str]:
@@ -78,8 +86,17 @@ def diff_reports(old: Report, new: Report, *, old_draft: str = "", new_draft: st
         else:
             left.remove(match)
             pairs.append((match, result))
+    if old_draft and new_draft:
+        for result in list(added):  # the claim's own words edited: same kind, same draft text before it
+            before = new_draft[max(0, result.claim.start - _PLACE):result.claim.start]
+            match = next((r for r in left if r.claim.kind == result.claim.kind and len(before) >= 8 and
+                          old_draft[max(0, r.claim.start - _PLACE):r.claim.start] == before), None)
+            if match is not None:
+                left.remove(match)
+                added.remove(result)
+                pairs.append((match, result))
     changed = [ClaimChange(o, n) for o, n in pairs
-               if o.verdict.label != n.verdict.label or o.verdict.tier != n.verdict.tier]
+               if o.verdict.label != n.verdict.label or o.verdict.tier != n.verdict.tier or _words(o) != _words(n)]
     changed.sort(key=lambda c: (c.new.claim.start, c.new.claim.end))
     return ReportDiff(old_as_of=old.as_of, new_as_of=new.as_of, added=added, removed=left, changed=changed,
                       unchanged=len(pairs) - len(changed))

@@ -95,8 +95,8 @@ def _disagreements(result: backend.BatchResult) -> None:
 
 def _results(result: backend.BatchResult) -> None:
     if result.rejected:
-        st.error(escape_markdown(f"{len(result.rejected)} draft(s) not checked:\n"
-                                 + "\n".join(f"- {r.line}" for r in result.rejected)))
+        st.error(f"{len(result.rejected)} draft(s) not checked:\n\n"
+                 + "\n".join(f"- {escape_markdown(r.line)}" for r in result.rejected))
     if not result.checked:
         return
     st.subheader(f"Checked {len(result.checked)} draft(s)", anchor=False)

@@ -620,7 +620,7 @@ def _compare(doc_id: str, versions: list[dict]) -> None:
 def _diff_claim(result: ClaimResult, draft: str) -> str:
     line = draft.count("\n", 0, result.claim.start) + 1 if draft else None
     where = f" <span class='cd-small'>line {line}</span>" if line else ""
-    return f"<code>{e(result.claim.text)}</code>{where}"
+    return f"<q>{e(result.claim.text)}</q>{where}"
 
 
 def diff_html(diff: ReportDiff, old_words: str, new_words: str, old_draft: str, new_draft: str) -> str:
@@ -633,9 +633,11 @@ def diff_html(diff: ReportDiff, old_words: str, new_words: str, old_draft: str, 
         parts.append(f"<div class='cd-small'>The as-of date changed: {diff.old_as_of.isoformat()} \u2192 "
                      f"{diff.new_as_of.isoformat()}; relative dates are read against it.</div>")
     if diff.changed:
-        rows = "".join(f"<li>{_diff_claim(c.new, new_draft)}: {badge(c.old)} \u2192 {badge(c.new)}</li>"
+        arrow = " \u2192 "
+        rows = "".join(f"<li>{_diff_claim(c.old, old_draft) + arrow if c.text_changed else ''}"
+                       f"{_diff_claim(c.new, new_draft)}: {badge(c.old)}{arrow}{badge(c.new)}</li>"
                        for c in diff.changed)
-        parts.append(f"<div><b>Verdict or tier changed ({len(diff.changed)})</b></div><ul>{rows}</ul>")
+        parts.append(f"<div><b>Changed ({len(diff.changed)})</b></div><ul>{rows}</ul>")
     if diff.added:
         rows = "".join(f"<li>{_diff_claim(r, new_draft)} {badge(r)}</li>" for r in diff.added)
         parts.append(f"<div><b>Added ({len(diff.added)})</b></div><ul>{rows}</ul>")
@@ -711,7 +713,10 @@ def page() -> None:
     _restore_from_url()
     has_report = st.session_state.get("report") is not None
     if has_report:
-        with st.expander("Draft, document id and as-of date (check again)", expanded=False):
+        # the label names the check shown, so each new check starts with the form folded (results first)
+        shown = st.session_state.get("open_version")
+        label = f"Draft, document id and as-of date{f' of check {shown}' if shown else ''} (check again)"
+        with st.container(key=f"check-form-{shown}"), st.expander(label, expanded=False):
             _input_form()
     else:
         _input_form()

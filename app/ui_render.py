@@ -215,6 +215,10 @@ def citation_header(citation: Citation) -> str:
 def span_excerpt(draft: str, start: int, end: int, context: int = 60) -> str:
     """A flagged span of the draft with a little context, highlighted."""
     left, right = max(0, start - context), min(len(draft), end + context)
+    while 0 < left < start and draft[left - 1].isalnum():  # whole words: "been", never "en"
+        left -= 1
+    while start < right < len(draft) and draft[right].isalnum():
+        right += 1
     return (("\u2026" if left else "") + e(draft[left:start]) + f'<span class="cd-qt cd-quote">{e(draft[start:end])}</span>'
             + e(draft[end:right]) + ("\u2026" if right < len(draft) else ""))
 
@@ -231,7 +235,17 @@ def summary_counts(labels: Mapping[str, Label], tiers: Mapping[str, str] | None 
     return counts
 
 
+# What each flag means, in a reader's words (the kind's name stays in the report JSON and the exports)
+FLAG_WORDS = {
+    "misnamed_official": "misnamed official", "outdated_official": "not in office then",
+    "number_mismatch": "figure differs from the source", "date_mismatch": "date differs from the source",
+    "internal_inconsistency": "the draft contradicts itself", "misquote": "misquote",
+    "conflicting_evidence": "the sources disagree", "cross_draft_inconsistency": "the drafts disagree",
+}
+
+
 def flag_box(kind: str, message: str, suggestion: str | None = None) -> str:
     hint = f" \u2014 did you mean <b>{e(suggestion)}</b>?" if suggestion else ""
-    return (f'<div class="cd-flagbox cd-flag" role="note" aria-label="flag: {e(kind.replace("_", " "))}">'
-            f"{FLAG_MARK} <b>{e(kind.replace('_', ' '))}</b>: {e(message)}{hint}</div>")
+    words = FLAG_WORDS.get(kind, kind.replace("_", " "))
+    return (f'<div class="cd-flagbox cd-flag" role="note" aria-label="flag: {e(words)}">'
+            f"{FLAG_MARK} <b>{e(words)}</b>: {e(message)}{hint}</div>")

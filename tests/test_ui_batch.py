@@ -115,7 +115,7 @@ def test_batch_page_checks_uploads_and_pastes_and_opens_a_report(monkeypatch, tm
     assert list(table["disagreements"]) == [1, 1] and (table["claims"] > 0).all()
     assert (table["findings"] + table["suggestions"] == table["claims"]).all()
     page = html_of(at)
-    assert "cross draft inconsistency" in page and "Draft 1: on-track" in page
+    assert "the drafts disagree" in page and "Draft 1: on-track" in page
     assert "Draft 2: Minamitori mud plan slips" in page
     assert '<span class="cd-qt cd-quote">about 60 billion yen</span>' in page
     assert '<span class="cd-qt cd-quote">40 billion yen</span>' in page

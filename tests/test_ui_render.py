@@ -94,3 +94,11 @@ def test_every_colour_pair_passes_wcag_aa_in_light_and_dark():
             hi, lo = sorted((_luminance(bg), _luminance(fg)), reverse=True)
             assert (hi + 0.05) / (lo + 0.05) >= 4.5, (name, bg, fg)
     assert "prefers-color-scheme: dark" in STYLESHEET
+
+
+def test_span_excerpt_context_holds_whole_words():
+    draft = "trial mining has been scheduled for 2027 since the budget was passed"
+    start = draft.index("2027")
+    out = span_excerpt(draft, start, start + 4, context=17)
+    before, after = out.split('<span class="cd-qt cd-quote">')[0], out.split("</span>")[1]
+    assert before == "\u2026been scheduled for " and after == " since the budget\u2026"
