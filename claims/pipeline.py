@@ -130,7 +130,11 @@ def check(draft: str, *, store=None, as_of: date | None = None, rosters: Sequenc
     learn_from_corpus(roster, values, retrieved)
     checks = official_checks(values, roster, as_of)  # once per draft: the roster's verdicts and flags read it
     claim_flags = official_flags(values, roster, as_of, checks)
-    context = Context(as_of=as_of, claims=claims, roster=roster, llm=llm, official_checks=checks)
+    from claims.quotes import find_quotes, quotes_in
+
+    quotes = find_quotes(draft, values)
+    context = Context(as_of=as_of, claims=claims, roster=roster, llm=llm, official_checks=checks,
+                      quotes={c.id: quotes_in(c, quotes) for c in claims if c.kind == "statement"})
 
     results: list[ClaimResult] = []
     for i, claim in enumerate(claims):

@@ -114,6 +114,45 @@ def _corpus_quotes(passage: Passage, surname: str) -> Iterable[tuple[str, int, i
         yield phrase, passage.start + inner_start, passage.start + inner_start + len(phrase)
 
 
+@dataclass(frozen=True)
+class QuoteMatch:
+    """What the corpus says of one draft quote: `verbatim` (the same speaker's quote holds the draft's words)
+    or `misquote` (the same speaker's quote shares a word but is worded otherwise); the corpus quote's
+    document span (inside its quotation marks) and the passage it is in."""
+
+    outcome: str  # "verbatim" | "misquote"
+    phrase: str
+    start: int
+    end: int
+    passage: Passage
+
+
+def match_quote(quote: DraftQuote, passages: Iterable[Passage]) -> QuoteMatch | None:
+    """The corpus's reading of a draft quote in these passages: a quote by the same speaker with the draft's
+    words (verbatim), else the one by the same speaker sharing most words with it (a misquote), else None."""
+    said = _normal(quote.phrase)
+    if not said:
+        return None
+    keys = _keys(quote.phrase)
+    best = None
+    for p in passages:
+        for phrase, start, end in _corpus_quotes(p, quote.surname):
+            if f" {said} " in f" {_normal(phrase)} ":
+                return QuoteMatch("verbatim", phrase, start, end, p)
+            shared = keys & _keys(phrase)
+            if shared and (best is None or len(shared) > best[0]):
+                best = (len(shared), phrase, start, end, p)
+    if best is None:
+        return None
+    _, phrase, start, end, p = best
+    return QuoteMatch("misquote", phrase, start, end, p)
+
+
+def quotes_in(claim: Claim, quotes: list[DraftQuote]) -> list[DraftQuote]:
+    """The draft's attributed quotes inside a claim's span."""
+    return [q for q in quotes if claim.start <= q.start and q.end <= claim.end]
+
+
 def quote_flags(text: str, claims: list[Claim], passages: Iterable[Passage],
                 search: Callable[[str], list[Passage]] | None = None) -> list[Flag]:
     """`misquote` flags for the draft's attributed quotes that the corpus words differently."""

@@ -97,3 +97,34 @@ def test_a_quote_s_sentence_is_the_splitters_sentence_not_cut_at_an_abbreviation
     text = 'The talks stalled on Monday. "The plan is a reckless gamble," the U.S. envoy Ana Ruiz said. She left early.'
     quotes = find_quotes(text, RuleExtractor().extract(text, date(2026, 1, 1)))
     assert [(q.phrase, q.speaker) for q in quotes] == [("The plan is a reckless gamble,", "Ana Ruiz")]
+
+
+def _quote_results(draft: str):
+    from claims.pipeline import check
+
+    report = check(draft, evidence=passages(DEBATE), as_of=AS_OF)
+    return [r for r in report.claims if r.claim.kind == "statement" and '"' in r.claim.text]
+
+
+def test_a_statement_quoting_the_speaker_verbatim_is_supported_citing_the_corpus_sentence():
+    (result,) = _quote_results("Opposition spokesman Rafael Quint called the plan \"an act of vandalism\".")
+    verdict = result.verdict
+    assert verdict.method == "comparator:quote" and verdict.label.value == "supported"
+    assert verdict.tier == "suggestion"  # too few measured quotes to earn findings
+    (citation,) = verdict.citations
+    assert citation.quote.startswith("Rafael Quint, for the opposition") and "an act of vandalism" in citation.quote
+    assert DEBATE[citation.start - 40:citation.end - 40] == citation.quote
+
+
+def test_a_misquoted_statement_is_contradicted_with_the_corpus_wording():
+    (result,) = _quote_results("Transport Minister Elin Marsh said the network was \"living on borrowed time\".")
+    verdict = result.verdict
+    assert verdict.method == "comparator:quote" and verdict.label.value == "contradicted"
+    assert "running on borrowed money" in verdict.rationale and "running on borrowed money" in verdict.citations[0].quote
+
+
+def test_the_quote_checker_does_not_decide_for_another_speaker_or_a_figure_beside_the_quote():
+    (other,) = _quote_results("Transport Minister Elin Marsh said the plan was \"an act of vandalism\".")
+    assert other.verdict.method != "comparator:quote"  # Quint's words, not hers
+    figure = _quote_results("Rafael Quint called the plan \"an act of vandalism\" that would save £50 million a year.")
+    assert all(r.verdict.method != "comparator:quote" or r.verdict.label.value != "supported" for r in figure)

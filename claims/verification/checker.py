@@ -37,6 +37,7 @@ class Context:
     official_checks: dict[str, Any] | None = None  # claim id -> claims.officials.OfficialCheck
     cache: dict[tuple, Any] = field(default_factory=dict)  # keyed by claim, work and evidence (`evidence_key`)
     fallback_notes: dict[str, str] = field(default_factory=dict)  # claim id -> why a checker gave way
+    quotes: dict[str, list[Any]] = field(default_factory=dict)  # claim id -> claims.quotes.DraftQuote inside it
 
 
 @runtime_checkable

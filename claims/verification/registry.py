@@ -10,12 +10,14 @@ from claims.verification.checker import Checker
 from claims.verification.comparators import DateComparator, QuantityComparator
 from claims.verification.judges import LLMJudgeChecker, OfflineJudgeChecker
 from claims.verification.nli import NLIJudgeChecker
+from claims.verification.quote_checker import QuoteChecker
 from claims.verification.roster_checker import RosterChecker
 
 CHECKERS: tuple[Checker, ...] = (
     RosterChecker(),
     QuantityComparator(),
     DateComparator(),
+    QuoteChecker(),  # a statement's attributed quote against the same speaker's words in the corpus
     NLIJudgeChecker(defer_to_llm=True),  # with an LLM configured: only the claims the NLI model is sure of
     LLMJudgeChecker(),  # only with an LLM configured; gives way when the model fails
     NLIJudgeChecker(),  # the default offline judge (the NLI cross-encoder)
