@@ -12,9 +12,11 @@ from claims.verification.judges import LLMJudgeChecker, OfflineJudgeChecker
 from claims.verification.nli import NLIJudgeChecker
 from claims.verification.quote_checker import QuoteChecker
 from claims.verification.roster_checker import RosterChecker
+from claims.verification.wording_checker import WordingChecker
 
 CHECKERS: tuple[Checker, ...] = (
     RosterChecker(),
+    WordingChecker(),  # a statement contradicted by the corpus's wording (rejected, second round, 7-2); never supports
     QuantityComparator(),
     DateComparator(),
     QuoteChecker(),  # a statement's attributed quote against the same speaker's words in the corpus
