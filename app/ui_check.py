@@ -3,7 +3,8 @@
 After a check the results come first (the draft form folds away): the exports, the counters (findings
 by verdict, and the suggestions that need a human), then the sticky highlighted draft beside compact
 claim cards. A mark links to its card and each card back to its mark. Keyboard: j / k next and previous
-claim, a accept, n not check-worthy, o override (opens the card's Review list).
+claim, f next pending finding, a accept (then on to the next pending finding when a finding was accepted,
+else the next claim), n not check-worthy, o override (opens the card's Review list).
 """
 from __future__ import annotations
 
@@ -63,6 +64,16 @@ KEYS_JS = """<script>
       const mark = document.getElementById('mark-' + number(all[current]));
       if (mark) mark.scrollIntoView({block: 'center'});
     }
+    const head = c => c.querySelector('.copydesk-card-head');
+    const pendingFinding = c => { const h = head(c); return h && h.dataset.tier === 'finding' && h.dataset.review === 'pending'; };
+    function nextFinding(from, skip) {
+      const all = cards();
+      for (let step = 1; step <= all.length; step++) {
+        const i = (from + step) % all.length;
+        if (i !== skip && pendingFinding(all[i])) return i;
+      }
+      return -1;
+    }
     function press(label) {
       const card = cards()[current]; if (!card) return;
       const b = [...card.querySelectorAll('button')].find(x => x.innerText.trim().startsWith(label));
@@ -81,7 +92,16 @@ KEYS_JS = """<script>
       const k = ev.key;
       if (k === 'j' || k === 'ArrowDown' && ev.shiftKey) { show(current + 1); }
       else if (k === 'k' || k === 'ArrowUp' && ev.shiftKey) { show(current - 1); }
-      else if (k === 'a') { press('Accept'); setTimeout(() => show(current + 1), 600); }
+      else if (k === 'f') { const i = nextFinding(current - 1, -1); if (i >= 0) show(i); }
+      else if (k === 'a') {
+        const card = cards()[current]; if (!card) return;
+        const wasFinding = pendingFinding(card), at = current;
+        press('Accept');
+        setTimeout(() => {
+          const i = wasFinding ? nextFinding(at, at) : -1;
+          show(i >= 0 ? i : at + 1);
+        }, 600);
+      }
       else if (k === 'n') { press('Not check-worthy'); setTimeout(() => show(current + 1), 600); }
       else if (k === 'o') {
         const card = cards()[current]; if (!card) return;
@@ -454,7 +474,8 @@ def _card(number: int, result: ClaimResult, draft: str, doc_id: str, decision: D
                  else verdict_badge(label, None if reviewed else v.confidence, tier))
         if decision.status == "not_check_worthy":
             status = ""
-        st.html(f'<div class="copydesk-card-head" id="card-{number}"><b>[{number}]</b> <code>{e(c.text)}</code> '
+        st.html(f'<div class="copydesk-card-head" id="card-{number}" data-tier="{e(tier)}" '
+                f'data-review="{e(decision.status)}"><b>[{number}]</b> <code>{e(c.text)}</code> '
                 f"{badge}{status}{who}{editor}</div>"
                 f"<div>\u201c{sentence}\u201d "
                 f"<span class='cd-small'>line {line} \u00b7 <a href=\"#mark-{number}\">back to the draft</a></span></div>"
@@ -685,7 +706,8 @@ def _results(report: Report, draft: str, doc_id: str) -> None:
             st.caption(f"The part of the draft around claims {on_page[0][0]}\u2013{on_page[-1][0]} "
                        f"(characters {window[0]:,}\u2013{window[1]:,} of {len(draft):,}).")
         st.html(highlighted_draft(draft, marks, max_height_px=None, window=window))
-        st.caption("Keys: j / k next and previous claim \u00b7 a accept \u00b7 n not check-worthy \u00b7 o override")
+        st.caption("Keys: j / k next and previous claim \u00b7 f next pending finding \u00b7 a accept "
+                   "\u00b7 n not check-worthy \u00b7 o override")
         _add_claim_form(draft, doc_id)
     with cards_col:
         if not shown:
