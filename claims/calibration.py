@@ -19,7 +19,8 @@ from claims.errors import CopydeskError
 VERIFIER_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"
 DEFAULT_RELIABILITY = 0.8  # used for a comparator decision the dev split never produced
 # Comparator decision keys: the checker's method (its registry name) and the outcome.
-COMPARATOR_KEYS = frozenset(f"{method}:{outcome}" for method in ("comparator:quantity", "comparator:date")
+COMPARATOR_KEYS = frozenset(f"{method}:{outcome}" for method in ("comparator:quantity", "comparator:date",
+                                                                                 "comparator:relation")
                             for outcome in ("supported", "contradicted"))
 
 

@@ -16,6 +16,7 @@ from claims import lexicon
 from claims.dates import DateMatch, find_dates
 from claims.models import Citation, Claim, DateValue, Label, Quantity, Verdict
 from claims.quantities import QuantityMatch, find_quantities
+from claims.relations import derived, describe, figure_pairs, relation_kind, relation_label
 from claims.verification.citations import cite_passage
 from retrieval.types import Passage
 
@@ -260,7 +261,7 @@ def _noun_head(noun: str | None) -> str | None:
     return stem(words[-1].lower()) if words else None
 
 
-def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> list[_Candidate]:
+def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: date) -> list[_Candidate]:
     q = claim.quantity
     assert q is not None
     claim_words = content_words(claim.statement) or content_words(claim.text)
@@ -268,6 +269,9 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
     measure = local | content_words(q.noun or "")  # what the figure is about: its context and counted noun
     head = _noun_head(q.noun)
     claim_iv = interval(q, claim.text)
+    at = claim.statement.find(claim.text) if claim.text else -1
+    claim_period = period_of(claim.statement, at, at + len(claim.text),
+                             [(h.start, h.end) for h in quantities_in(claim.statement)], as_of) if at >= 0 else None
     out = []
     for s in sentences:
         words = content_words(s.text)
@@ -285,12 +289,16 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
             ev = hit.quantity
             if _family(ev) != _family(q):
                 continue
+            if q.unit != "times" and (q.change is None) != (ev.change is None):
+                continue  # a change is not a level: "rose by 12,000" is not "2.98 million"
             near = context_words(s.text, hit.start, hit.end, neighbours=[(h.start, h.end) for h in hits])
             local_overlap = overlap(local, near) if local else 0.0
             ev_head = _noun_head(ev.noun)
             if head and ev_head and head != ev_head:
                 continue  # counts of different things: "9 escalators" is not "57 elevators"
             noun_match = bool(head and (head in words or head in all_stems))
+            both_changes = q.change is not None and ev.change is not None and q.change == ev.change
+            noun_match |= both_changes and _family(q) == ("unit", "")  # "rose by 12,000" and "an increase of 21,000"
             if _family(q) == ("unit", "") and not noun_match and local_overlap < 0.34:
                 continue  # a bare number must be about the same counted thing
             written = s.text[hit.start:hit.end]
@@ -299,16 +307,139 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
                 # "about 28,500" in the source supports a draft's "28,500": the source hedges, not the draft
                 label = Label.supported if _relation(claim_iv, interval(_exact(ev), written), _strict(q)) \
                     is Label.supported else None
-            if len(hits) > 1 and local and local_overlap == 0 and not noun_match:
+            if sum(_family(h.quantity) == _family(q) for h in hits) > 1 and local and local_overlap == 0 \
+                    and not noun_match:
                 ambiguous |= label is Label.supported and not near
-                continue  # one of several figures in the sentence, not the claim's
+                continue  # one of several comparable figures in the sentence, not the claim's
             if antonym_conflict(raw_words(claim.statement), raw_words(s.text)):
                 label = None
+            if claim_period and other_period(claim_period, period_of(
+                    s.text, hit.start, hit.end, [(h.start, h.end) for h in hits], s.passage.date or as_of)):
+                label = None  # a figure about another year leaves the claim open ("seven seats" in 2022)
             relevance = sentence_overlap + local_overlap + (0.3 if noun_match else 0.0)
             said = f"draft says {fmt(q, claim.text)}, source says {fmt(ev, written)}"
             found.append(_Candidate(s, relevance, label, said, context, same_measure=bool(head and head == ev_head)))
         out += _unsettle(found, ambiguous)
     return out
+
+
+def _relation_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> list[_Candidate]:
+    """A claimed multiple or change against a pair of figures in one evidence sentence (claims.relations),
+    and a level given in a draft pair ("from 2,400 to 610") against an evidence pair with both figures.
+
+    Precision first: a pair speaks to a claimed relation only when the claim's statement also gives the
+    pair's later figure ("1,200 volunteers ..., twice as many as in 2024" against "1,200 volunteers, up from
+    600 in 2024"); a stated multiple in the evidence ("roughly tripled") only when both sentences name
+    the same base year and share a content word besides it."""
+    q = claim.quantity
+    assert q is not None
+    kind = relation_kind(q)
+    draft_hits = quantities_in(claim.statement)
+    at = claim.statement.find(claim.text) if claim.text else -1
+    own_pairs = [p for p in figure_pairs(claim.statement, draft_hits)
+                 if at >= 0 and any(h.start < at + len(claim.text) and at < h.end for h in (p.earlier, p.later))]
+    if kind is None and not own_pairs:
+        return []
+    claim_words = content_words(claim.statement)
+    levels = [(h.quantity, claim.statement[h.start:h.end]) for h in draft_hits
+              if relation_kind(h.quantity) is None and h.quantity.unit != "rank"]
+    claim_years = set(re.findall(r"\b(?:19|20)\d\d\b", claim.statement))
+    out = []
+    for s in sentences:
+        hits = quantities_in(s.text)
+        relevance = overlap(claim_words, content_words(s.text)) + 1.0
+        for pair in figure_pairs(s.text, hits):
+            later, later_text = pair.later.quantity, s.text[pair.later.start:pair.later.end]
+            if kind is not None:
+                anchored = any(comparable(v, later) and quantity_relation(v, t, later, later_text) is Label.supported
+                               for v, t in levels)
+                value = derived(q, pair) if anchored else None
+                if value is None:
+                    continue
+                said = f"draft says {fmt(q, claim.text)}; {describe(q, value, pair, s.text)}"
+                out.append(_Candidate(s, relevance, relation_label(q, claim.text, value), said, 1.0, True))
+                continue
+            for own in own_pairs:
+                both = all(comparable(mine.quantity, theirs.quantity) and quantity_relation(
+                    mine.quantity, claim.statement[mine.start:mine.end], theirs.quantity,
+                    s.text[theirs.start:theirs.end]) is Label.supported
+                    for mine, theirs in ((own.earlier, pair.earlier), (own.later, pair.later)))
+                if both:
+                    said = f"draft and source both go from {claim.statement[own.earlier.start:own.earlier.end]} " \
+                           f"to {claim.statement[own.later.start:own.later.end]}"
+                    out.append(_Candidate(s, relevance, Label.supported, said, 1.0, True))
+        if kind == "ratio" and claim_years:
+            shared_year = claim_years & set(re.findall(r"\b(?:19|20)\d\d\b", s.text))
+            if shared_year and overlap(claim_words, content_words(s.text)) > 0:
+                for hit in hits:
+                    if hit.quantity.unit == "times" and hit.quantity.change == "increase" and q.value > 1:
+                        label = relation_label(q, claim.text, hit.quantity.value)
+                        said = f"draft says {fmt(q, claim.text)}; source says {s.text[hit.start:hit.end].strip()} " \
+                               f"since {min(shared_year)}"
+                        out.append(_Candidate(s, relevance, label, said, 1.0, True))
+    return out
+
+
+# --- periods: which year a figure is about --------------------------------------------------------
+
+_FISCAL_YEAR = re.compile(r"(?<![\d\-–/])(?P<y>(?:19|20)\d\d)[-–/](?P<y2>\d\d)(?![\d\-–/])")
+_OWNED_GAP = re.compile(r"[\s,]*(?:[A-Za-z']+\s+){0,2}")  # "seven in 2022", "1.12 million TEU in 2024"
+_NUMBER_TOKEN = re.compile(rf"(?<![\w.])(?:\d[\d,.]*\d|\d|(?i:{'|'.join(lexicon.TENS + lexicon.UNITS_WORDS)}|ten|eleven|"
+                           rf"twelve))(?![\w])")
+_AS_OF_NOTE = re.compile(r"\s*\[as of [^\]]*\]\s*$")
+Period = tuple[date, date]
+
+
+_MONTH_NAME = re.compile(r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+
+
+def _named_period(written: str) -> bool:
+    """A date that names its period ("in March", "2022", "on 20 September"), not one read from the text's
+    own date ("this month", "last year"): the draft's and a source's "this month" can be different months."""
+    return any(c.isdigit() for c in written) or bool(_MONTH_NAME.search(written))
+
+
+def _periods(text: str, as_of: date) -> list[tuple[int, int, Period | None]]:
+    """The dates and fiscal years ("2024-25") a text names, with their offsets."""
+    out: list[tuple[int, int, Period | None]] = [
+        (d.start, d.end, (d.value.start, d.value.end) if _named_period(text[d.start:d.end]) else None)
+        for d in dates_in(text, as_of) if d.value.relation == "on"]
+    for m in _FISCAL_YEAR.finditer(text):
+        year, short = int(m.group("y")), int(m.group("y2"))
+        if (year + 1) % 100 == short and not any(s <= m.start() < e for s, e, _ in out):
+            out.append((m.start(), m.end(), (date(year, 1, 1), date(year + 1, 12, 31))))
+    return out
+
+
+def period_of(text: str, start: int, end: int, figures: list[tuple[int, int]], as_of: date) -> Period | None:
+    """The period a figure at text[start:end] is about: the date right after it ("seven in 2022"), else the
+    one date of its sentence that no other figure has right after it ("In 2025-26 the city spent $910
+    million"); None when the sentence does not say or names several."""
+    text = _AS_OF_NOTE.sub("", text)
+    periods = _periods(text, as_of)
+    # bare numbers the grammar does not report ("up from seven in 2022") own the date after them too
+    figures = figures + [m.span() for m in _NUMBER_TOKEN.finditer(text)
+                         if not any(s <= m.start() < e for s, e, _ in periods)]
+
+    def owner(p_start: int) -> tuple[int, int] | None:
+        before = [f for f in figures if f[1] <= p_start]
+        if not before:
+            return None
+        last = max(before, key=lambda f: f[1])
+        return last if _OWNED_GAP.fullmatch(text, last[1], p_start) else None
+
+    owned = [p for s, _, p in periods if owner(s) == (start, end)]
+    if owned:
+        return owned[0]
+    free = {p for s, _, p in periods if owner(s) is None}
+    return free.pop() if len(free) == 1 else None  # None also when the one date is "this month"
+
+
+def other_period(a: Period | None, b: Period | None) -> bool:
+    """Whether two figures are about different periods: both known and neither holds the other."""
+    if a is None or b is None:
+        return False
+    return not ((a[0] <= b[0] and b[1] <= a[1]) or (b[0] <= a[0] and a[1] <= b[1]))
 
 
 def _unsettle(candidates: list[_Candidate], ambiguous: bool) -> list[_Candidate]:
@@ -426,7 +557,7 @@ def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: dat
         hits = dates_in(s.text, s.passage.date or as_of)
         conflict = antonym_conflict(conflict_words, raw_words(s.text))
         found: list[_Candidate] = []
-        ambiguous = False
+        ambiguous = states_claim = False
         for hit in hits:
             ev = hit.value
             near = context_words(s.text, hit.start, hit.end, neighbours=[(h.start, h.end) for h in hits])
@@ -435,6 +566,7 @@ def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: dat
                 label = Label.supported if dv.relation == "on" else date_relation(dv, ev)
             else:
                 label = date_relation(dv, ev)
+            states_claim |= label is Label.supported
             if len(hits) > 1 and local and local_overlap == 0:
                 ambiguous |= label is Label.supported and not near
                 continue  # one of several dates in the sentence, not the claim's
@@ -443,6 +575,9 @@ def _date_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: dat
             relevance = sentence_overlap + local_overlap
             said = f"draft says {_describe(dv)}, source says {_describe(ev)}"
             found.append(_Candidate(s, relevance, label, said, context))
+        if states_claim:
+            # the sentence states the claim's own date; its other dates are about other things
+            found = [replace(c, label=None) if c.label is Label.contradicted else c for c in found]
         out += _unsettle(found, ambiguous)
     return out
 
@@ -494,7 +629,10 @@ def compare(claim: Claim, passages: list[Passage], as_of: date) -> Verdict | Non
     """Decide a quantity or date claim from the evidence, or None when the evidence does not settle it."""
     sentences = evidence_sentences(passages)
     if claim.quantity is not None:
-        verdict = _decide(_quantity_candidates(claim, sentences), "comparator:quantity", _comparator_confidence)
+        verdict = _decide(_relation_candidates(claim, sentences), "comparator:relation", _comparator_confidence)
+        if verdict is not None:
+            return verdict
+        verdict = _decide(_quantity_candidates(claim, sentences, as_of), "comparator:quantity", _comparator_confidence)
         if verdict is not None:
             return verdict
     if claim.date is not None:

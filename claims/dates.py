@@ -1,7 +1,7 @@
 """Date grammar: dates and periods in prose, resolved against an as-of date.
 
 `find_dates(text, as_of)` finds ISO dates, "March 31st", "November 21-23", "7 November 2025",
-"Sept 2010", "in early February", "since 2018", "in 2010", "the 1990s", "last year", "this month",
+"Sept 2010", "in early February", "since 2018", "in 2010", "the 1990s", "last year", "this month", "on Tuesday",
 seasons ("in the spring of 2024"), quarters ("Q3 2024", "the second quarter") and bare years, with the preposition that frames them ("since",
 "in", "on", "from", "until", "before", "after").
 
@@ -29,6 +29,7 @@ for _number, _name in enumerate(calendar.month_name):
         MONTHS[_name[:3].lower()] = _number
 MONTHS["sept"] = 9
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 QUARTERS = {word: n for word, n in ORDINALS.items() if n <= 4}  # "the first quarter"
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
 PART_OF_MONTH = {"early": (1, 10), "mid": (11, 20), "late": (21, 31), "the beginning of": (1, 10),
@@ -71,6 +72,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?<![\w])(?:Q(?P<qn>[1-4])\s?(?P<year>(?:1[6-9]|20|21)\d\d)(?!\d)|(?:(?i:the)\s+)?"
         r"(?P<qw>(?i:first|second|third|fourth))\s+(?i:quarter)(?:\s+(?:of\s+)?(?P<qyear>(?:1[6-9]|20|21)\d\d)(?!\d))?)")),
     ("year_range", re.compile(rf"(?<![\w$€£¥.,/#-])(?P<y1>(?:1[6-9]|20|21)\d\d)\s?(?:-|–|to)\s?(?P<y2>(?:1[6-9]|20|21)\d\d)(?![\w%])")),
+    ("weekday", re.compile(
+        r"(?<![\w])(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+        r"(?:\s+(?:morning|afternoon|evening|night))?\b(?!,?\s+(?:the\s+)?[0-3]?\d\b)(?!,?\s+" + _MONTH + r")")),
     ("year", re.compile(rf"(?<![\w$€£¥.,/#@+])(?<!\d[-–]){_YEAR}(?![\w%/]|\.\d|,\d|-\d|\s?(?i:percent|per cent))")),
 ]
 _TAKES_PART = frozenset({"month", "month_year", "decade", "year"})
@@ -238,6 +242,13 @@ def _resolve(kind: str, m: re.Match[str], g: dict[str, str | None], text: str,
         if y2 <= y1:
             return None
         return date(y1, 1, 1), date(y2, 12, 31), "range", False
+    if kind == "weekday":  # "on Tuesday": the last such day up to as_of, or the next one in a future clause
+        weekday = WEEKDAYS.index(g["wd"].lower())
+        if future:
+            d = as_of + timedelta(days=(weekday - as_of.weekday()) % 7)
+        else:
+            d = as_of - timedelta(days=(as_of.weekday() - weekday) % 7)
+        return d, d, "day", True
     if kind == "year":
         if _UNIT_AFTER.match(text, m.end()):
             return None  # "2000 km": a quantity

@@ -56,7 +56,7 @@ NOT_NOUNS = frozenset(
     """a an the of and or but to in on at by for from with as is are was were be been has have had will would
     can could may might should than that this these those it its which who whom whose what when where while
     since until after before during per each every via into onto over under about around nearly almost more
-    less up down out off not no so if then also only just yet still percent times ago later earlier
+    less up down out off not no so if then also only just yet still percent times ago later earlier last next
     s""".split()
 )
 
@@ -126,8 +126,9 @@ _AGE_OR_PHONE = re.compile(r"(?:[A-Z][a-z]+,\s$)|(?:\d[ .]$)")
 _NUMBER_AFTER = re.compile(r"[ .]\d")
 _CAPITALISED_AFTER = re.compile(r"[ \t][A-Z][a-z]")
 _VERB_CHANGE_BEFORE = re.compile(
-    r"(?i:\b(?:(?P<up>rose|grew|climbed|jumped|gained|increased|surged|soared|rallied)|(?P<down>fell|dropped|declined|"
-    r"decreased|slid|slipped|plunged|lost|shrank|sank|tumbled))\s+(?:by\s+)?)$")
+    r"(?i:\b(?:(?P<up>rose|grew|climbed|jumped|gained|increased|surged|soared|rallied|rises?|grows?|climbs?|"
+    r"increases?)|(?P<down>fell|dropped|declined|decreased|slid|slipped|plunged|lost|shrank|sank|tumbled|falls?|"
+    r"drops?|declines?|decreases?|shrinks?))\s+(?:by\s+)?)$")
 _MOTION_VERB_BEFORE = re.compile(
     r"(?i:\b(?:edges?|edged|moved?|moves|went|goes|rose|rises|climbed|climbs|jumped|jumps|crept|creeps|ticked|"
     r"ticks|inched|inches|shot|soared|soars)\s)$")
@@ -135,6 +136,33 @@ _CHANGE_OF_BEFORE = re.compile(rf"(?i:\b(?P<c>{_CHANGE_ALT})\s+of\s+)$")
 _YEAR_LIKE = re.compile(r"(?:1[5-9]|20|21)\d\d$")
 _CONTEXT = 200
 _DETERMINER_BEFORE = re.compile(r"(?i:\b(?:the|its|our|their|his|her|these|those|other|both|all|my|your)\s)$")
+
+
+# Units whose figure a change verb before it makes a change ("fell 4.5%", "rose by 12,000", "down 120 points");
+# None: counts and money. Lengths, durations and multiples keep their level reading ("grew 3 metres" is rare).
+CHANGING_UNITS = ("percent", "percentage_point", "basis_point", "point", None)
+_FRACTIONS = {"half": 50.0, "third": 100 / 3, "thirds": 100 / 3, "quarter": 25.0, "quarters": 25.0,
+              "fifth": 20.0, "fifths": 20.0, "tenth": 10.0, "tenths": 10.0}
+_NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+# "a quarter of", "three-quarters", "two thirds of", "half of": a share, read as a percentage
+_FRACTION = re.compile(
+    r"\b(?:(?P<n>(?i:a|one|two|three|four))[\s-](?P<f>(?i:half|thirds?|quarters?|fifths?|tenths?))|"
+    r"(?P<half>(?i:half))(?=\s+of\b))\b")
+# "one in five", "2 in 3", "three out of four": a share, read as a percentage
+_ONE_IN = re.compile(
+    r"\b(?P<n>(?i:one|two|three|four|five|six|seven|eight|nine)|\d{1,2})\s+(?i:in|out\s+of)\s+"
+    r"(?P<d>(?i:two|three|four|five|six|seven|eight|nine|ten|twenty|hundred)|\d{1,3})\b")
+# "doubled", "roughly tripled", "double the year before", "triple its": a multiple of an earlier figure
+_MULTIPLE_VERB = re.compile(r"\b(?P<v>(?i:doubled|tripled|trebled|quadrupled|halved))\b")
+_MULTIPLE_WORD = re.compile(r"\b(?P<v>(?i:double|triple|treble))(?=\s+(?:the|its|their|that|what)\b)")
+_MULTIPLES = {"doubled": 2.0, "double": 2.0, "tripled": 3.0, "trebled": 3.0, "triple": 3.0, "treble": 3.0,
+              "quadrupled": 4.0, "halved": 0.5}
+# "ranks third", "ranked second among": a place, like "third-largest"
+_RANK_VERB = re.compile(rf"\b(?i:rank(?:s|ed)?|placed|came|finished)\s+(?P<ord>(?i:{'|'.join(ORDINALS)}))\b")
+# "from 2,400 to 610", "by 12,000 to 2.98 million": two figures, not a range
+_RANGE_IS_CHANGE_BEFORE = re.compile(
+    r"(?i:\b(?:by|(?:rose|grew|climbed|jumped|increased|fell|dropped|declined|decreased|shrank|went|moved|"
+    r"cut|reduced|raised)\s+(?:\w+\s+){0,2}?from|\w+\s+from)\s+)$")
 
 
 class QuantityError(ValueError):
@@ -184,6 +212,28 @@ def _noun_after(text: str, end: int) -> tuple[str | None, int]:
     if noun.split()[0].lower() in SELF_NOUNS:
         return None, end
     return noun, m.start("proper") + len(noun)
+
+
+def _changed(text: str, start: int) -> bool:
+    """Whether a change verb or "up"/"down" comes right before `start` ("fell 120", "down 120")."""
+    q_start = _qualifier(text, start)[1]
+    window = max(0, q_start - 16)
+    return bool(_VERB_CHANGE_BEFORE.search(text, window, q_start) or _CHANGE_PREFIX.search(text, window, q_start))
+
+
+_NEXT_LIST_ENTRY = re.compile(r",\s(?:[A-Z][\w'’]*\s){1,3}\d")
+_LIST_ENTRY = re.compile(r"(?P<name>(?:[A-Z][\w'’]*\s){1,3})\d+(?=,|\.|;|\s+and\b|$)")
+_PREVIOUS_LIST_ENTRY = re.compile(r"\d,\s(?:[A-Z][\w'’]*\s){1,3}$")
+
+
+def _in_name_list(text: str, start: int, end: int) -> bool:
+    """Whether a number after a name is one entry of a list of names with figures ("Social Party 24, Liberal
+    Union 15, ..."): a result, not part of the name as in "Article 9"."""
+    if not (_NEXT_LIST_ENTRY.match(text, end) or _PREVIOUS_LIST_ENTRY.search(text, max(0, start - 40), start)):
+        return False
+    window = text[max(0, start - 200):end + 200]
+    names = {m.group("name").split()[0] for m in _LIST_ENTRY.finditer(window)}
+    return len(names) >= 3  # three different names with figures; "Article 9, Article 10" is one name twice
 
 
 def _self_noun_follows(text: str, end: int) -> bool:
@@ -294,12 +344,16 @@ def _finish(text: str, start: int, end: int, value: float, low: float | None, hi
             unit, end = "percentage_point", pt.end()
     if bare and unit is None and not _QUALIFIER_BEFORE.search(text, max(0, start - 30), start):
         name_before = _CAPITALISED_BEFORE.search(text, max(0, start - 30), start)
-        if name_before and name_before.group("word") not in SENTENCE_WORDS:
+        if name_before and name_before.group("word") not in SENTENCE_WORDS and not _in_name_list(text, start, end):
             return None  # "Article 9", "Group of 20", "Boeing 737"
         if _AGE_OR_PHONE.search(text, max(0, start - 40), start) or _NUMBER_AFTER.match(text, end):
             return None  # "Okafor, 52, said", "+1 202 555 0143"
         if _CAPITALISED_AFTER.match(text, end) and not _noun_after(text, end)[0]:
             return None  # "the film 8 Seconds": part of a title
+    if unit is None and currency is None:
+        pt = _POINT_UNIT.match(text, end)
+        if pt and _changed(text, start):
+            unit, end = "point", pt.end()  # "fell 120 points": index points, a change
     if unit is None and currency is None:
         if _self_noun_follows(text, end):
             return None
@@ -312,15 +366,15 @@ def _finish(text: str, start: int, end: int, value: float, low: float | None, hi
     if qualifier == "up to" and _MOTION_VERB_BEFORE.search(text, max(0, q_start - 10), q_start):
         qualifier, q_start, change = None, start, "increase"  # "edged up to 72%": a change, not a ceiling
     change_prefix = _CHANGE_PREFIX.search(text, max(0, q_start - 12), q_start)
-    if change_prefix and unit in ("percent", "percentage_point", None):
+    if change_prefix and unit in ("percent", "percentage_point", "point", None):
         change = CHANGE_WORDS[change_prefix.group("c").lower()]
         q_start = change_prefix.start()
     verb = _VERB_CHANGE_BEFORE.search(text, max(0, q_start - 16), q_start)
-    if verb and change is None and unit in ("percent", "percentage_point", "basis_point"):
-        change = "increase" if verb.group("up") else "decrease"  # "shares fell 4.5%"
+    if verb and change is None and unit in CHANGING_UNITS:
+        change = "increase" if verb.group("up") else "decrease"  # "shares fell 4.5%", "rose by 12,000"
     change_of = _CHANGE_OF_BEFORE.search(text, max(0, q_start - 16), q_start)
-    if change_of and change is None and unit in ("percent", "percentage_point"):
-        change = CHANGE_WORDS[change_of.group("c").lower()]  # "an increase of 8.3%"
+    if change_of and change is None and unit in CHANGING_UNITS:
+        change = CHANGE_WORDS[change_of.group("c").lower()]  # "an increase of 8.3%", "an increase of 21,000"
     change_after = _CHANGE_AFTER.match(text, end)
     if change_after and change is None and unit in ("percent", "percentage_point", "times"):
         change = CHANGE_WORDS[change_after.group("c").lower()]
@@ -370,6 +424,9 @@ def _word_matches(text: str) -> list[QuantityMatch]:
 
 def _rank_matches(text: str) -> list[QuantityMatch]:
     out = []
+    for m in _RANK_VERB.finditer(text):  # "ranks third among the country's ports"
+        out.append(QuantityMatch(m.start(), m.end(), Quantity(value=float(ORDINALS[m.group("ord").lower()]),
+                                                              unit="rank")))
     for m in _RANK.finditer(text):
         raw = m.group("ord").lower()
         rank = ORDINALS.get(raw) or int(re.sub(r"\D", "", raw))
@@ -378,6 +435,68 @@ def _rank_matches(text: str) -> list[QuantityMatch]:
         qualifier, start = (before.group("q").lower(), before.start()) if before else (None, m.start())
         out.append(QuantityMatch(start, m.end(), Quantity(value=float(rank), unit="rank", noun=noun,
                                                           qualifier=qualifier)))
+    return out
+
+
+def _two_figures(text: str, m: re.Match[str]) -> bool:
+    """Whether "X to Y" is a move from one figure to another, not a range: Y below X ("from 2,400 to 610"),
+    or "by X to Y" / "rose from X to Y"."""
+    if m.group("num2") is None or m.group("between") or not re.match(r"\s?to\s", text[m.end("num"):]):
+        return False
+    low, high = parse_number(m.group("num")), parse_number(m.group("num2"))
+    if low is not None and high is not None and high < low:
+        return True
+    return bool(_RANGE_IS_CHANGE_BEFORE.search(text, max(0, m.start() - 40), m.start()))
+
+
+def _split_range(text: str, m: re.Match[str]) -> list[QuantityMatch | None]:
+    first = _QUANTITY.match(text, m.start(), m.end("num"))
+    second_start = m.start("cur2") if m.group("cur2") else m.start("num2")
+    second = _QUANTITY.match(text, second_start)
+    return [_build(text, first) if first else None, _build(text, second) if second else None]
+
+
+def _share_matches(text: str) -> list[QuantityMatch]:
+    """Shares in words, as percentages: "a quarter of", "about three-quarters", "one in five operations"."""
+    out = []
+    for m in _FRACTION.finditer(text):
+        if m.group("half"):
+            value = 50.0
+        else:
+            value = _NUMERATORS[m.group("n").lower()] * _FRACTIONS[m.group("f").lower()]
+            if m.group("n").lower() in ("a", "an", "one") and m.group("f").lower().endswith("s"):
+                continue  # "a thirds": not a share
+        if text[max(0, m.start() - 12):m.start()].lower().rstrip().endswith(("first", "second", "third", "fourth",
+                                                                             "last", "next", "this", "each")):
+            continue  # "the first quarter of 2025": a period
+        hyphenated = not m.group("half") and text[m.end("n")] == "-"
+        if not (hyphenated or re.match(r"\s+of\b", text[m.end():]) or _changed(text, m.start())):
+            continue  # "two quarters in a row": periods, not a share
+        match = _finish(text, m.start(), m.end(), round(value, 2), None, None, "percent", None, None, False)
+        if match is not None:
+            out.append(match)
+    for m in _ONE_IN.finditer(text):
+        n, d = parse_number(m.group("n")), parse_number(m.group("d"))
+        if not n or not d or n >= d:
+            continue
+        noun, end = _noun_after(text, m.end())
+        qualifier, start = _qualifier(text, m.start())
+        out.append(QuantityMatch(start, end, Quantity(value=round(100 * n / d, 2), unit="percent", noun=noun,
+                                                      qualifier=qualifier)))
+    return out
+
+
+def _multiple_matches(text: str) -> list[QuantityMatch]:
+    """Multiples of an earlier figure: "doubled", "roughly tripled", "double the year before"."""
+    out = []
+    for pattern in (_MULTIPLE_VERB, _MULTIPLE_WORD):
+        for m in pattern.finditer(text):
+            word = m.group("v").lower()
+            value = _MULTIPLES[word]
+            qualifier, start = _qualifier(text, m.start())
+            change = ("decrease" if value < 1 else "increase") if pattern is _MULTIPLE_VERB else None
+            out.append(QuantityMatch(start, m.end(), Quantity(value=value, unit="times", qualifier=qualifier,
+                                                              change=change)))
     return out
 
 
@@ -401,9 +520,10 @@ def find_quantities(text: str) -> list[QuantityMatch]:
         return []
     found: list[QuantityMatch] = []
     for m in _QUANTITY.finditer(text):
-        match = _build(text, m)
-        if match is not None:
-            found.append(match)
+        parts = _split_range(text, m) if _two_figures(text, m) else [_build(text, m)]
+        found.extend(match for match in parts if match is not None)
+    found.extend(_share_matches(text))  # before the written counts: "one in five operations" is a share
+    found.extend(_multiple_matches(text))
     found.extend(_duration_matches(text))  # before the written counts: "Eight days later" is a duration
     found.extend(_word_matches(text))
     found.extend(_rank_matches(text))

@@ -102,6 +102,17 @@ class QuantityComparator(_Comparator):
         return claim.quantity is not None or _statement_only(claim)
 
 
+class RelationComparator(_Comparator):
+    """A claimed multiple or change ("twice as many", "up 3.1 points", "fell by about three-quarters") against
+    the pair of figures an evidence sentence gives (claims.relations); also a level in a draft's "from X to Y"
+    against the same pair in the evidence."""
+
+    name = "comparator:relation"
+
+    def applies_to(self, claim: Claim) -> bool:
+        return claim.quantity is not None or _statement_only(claim)
+
+
 class DateComparator(_Comparator):
     name = "comparator:date"
 

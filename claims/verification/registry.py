@@ -7,7 +7,7 @@ and one line here (see ARCHITECTURE.md, "Adding a checker").
 from __future__ import annotations
 
 from claims.verification.checker import Checker
-from claims.verification.comparators import DateComparator, QuantityComparator
+from claims.verification.comparators import DateComparator, QuantityComparator, RelationComparator
 from claims.verification.judges import LLMJudgeChecker, OfflineJudgeChecker
 from claims.verification.nli import NLIJudgeChecker
 from claims.verification.quote_checker import QuoteChecker
@@ -17,6 +17,7 @@ from claims.verification.wording_checker import WordingChecker
 CHECKERS: tuple[Checker, ...] = (
     RosterChecker(),
     WordingChecker(),  # a statement contradicted by the corpus's wording (rejected, second round, 7-2); never supports
+    RelationComparator(),  # a multiple or change against the pair of figures a sentence gives
     QuantityComparator(),
     DateComparator(),
     QuoteChecker(),  # a statement's attributed quote against the same speaker's words in the corpus
