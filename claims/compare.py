@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date
 from typing import Callable, Iterable
 
 from claims import lexicon
 from claims.dates import DateMatch, find_dates
 from claims.models import Citation, Claim, DateValue, Label, Quantity, Verdict
-from claims.quantities import QuantityMatch, find_quantities
+from claims.quantities import QuantityMatch, family, find_quantities, noun_head
 from claims.relations import derived, describe, figure_pairs, relation_kind, relation_label
 from claims.verification.citations import cite_passage
 from retrieval.types import Passage
@@ -135,12 +136,6 @@ def context_words(text: str, start: int, end: int, width: int = 40,
 
 # --- quantities ----------------------------------------------------------------------------------
 
-def _family(q: Quantity) -> tuple[str, str]:
-    if q.currency:
-        return ("currency", q.currency)
-    return ("unit", (q.unit or "").lower())
-
-
 def _precision(q: Quantity, written: str | None) -> float:
     """Half a unit of the last digit as written ("1.6 billion" -> 0.05e9); 0.5 x scale by default."""
     scale = 1.0
@@ -224,7 +219,7 @@ def _relation(claim_iv: tuple[float, float], ev_iv: tuple[float, float], strict:
 
 def comparable(a: Quantity, b: Quantity) -> bool:
     """Whether two quantities measure in the same currency or unit, so that their values compare."""
-    return _family(a) == _family(b)
+    return family(a) == family(b)
 
 
 def quantity_relation(claimed: Quantity, claimed_text: str | None, found: Quantity, found_text: str | None
@@ -254,20 +249,13 @@ class _Candidate:
     same_measure: bool = False  # both figures name the same counted thing ("329 events" vs "339 events")
 
 
-def _noun_head(noun: str | None) -> str | None:
-    if not noun:
-        return None
-    words = [w for w in _WORD.findall(noun) if not w[0].isdigit()]
-    return stem(words[-1].lower()) if words else None
-
-
 def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of: date) -> list[_Candidate]:
     q = claim.quantity
     assert q is not None
     claim_words = content_words(claim.statement) or content_words(claim.text)
     local = _claim_local_words(claim)
     measure = local | content_words(q.noun or "")  # what the figure is about: its context and counted noun
-    head = _noun_head(q.noun)
+    head = noun_head(q.noun)
     claim_iv = interval(q, claim.text)
     at = claim.statement.find(claim.text) if claim.text else -1
     claim_period = period_of(claim.statement, at, at + len(claim.text),
@@ -287,19 +275,19 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of:
         ambiguous = False
         for hit in hits:
             ev = hit.quantity
-            if _family(ev) != _family(q):
+            if family(ev) != family(q):
                 continue
             if q.unit != "times" and (q.change is None) != (ev.change is None):
                 continue  # a change is not a level: "rose by 12,000" is not "2.98 million"
             near = context_words(s.text, hit.start, hit.end, neighbours=[(h.start, h.end) for h in hits])
             local_overlap = overlap(local, near) if local else 0.0
-            ev_head = _noun_head(ev.noun)
+            ev_head = noun_head(ev.noun)
             if head and ev_head and head != ev_head:
                 continue  # counts of different things: "9 escalators" is not "57 elevators"
             noun_match = bool(head and (head in words or head in all_stems))
             both_changes = q.change is not None and ev.change is not None and q.change == ev.change
-            noun_match |= both_changes and _family(q) == ("unit", "")  # "rose by 12,000" and "an increase of 21,000"
-            if _family(q) == ("unit", "") and not noun_match and local_overlap < 0.34:
+            noun_match |= both_changes and family(q) == ("unit", "")  # "rose by 12,000" and "an increase of 21,000"
+            if family(q) == ("unit", "") and not noun_match and local_overlap < 0.34:
                 continue  # a bare number must be about the same counted thing
             written = s.text[hit.start:hit.end]
             label = _relation(claim_iv, interval(ev, written), _strict(q), _stated(ev))
@@ -307,7 +295,7 @@ def _quantity_candidates(claim: Claim, sentences: list[EvidenceSentence], as_of:
                 # "about 28,500" in the source supports a draft's "28,500": the source hedges, not the draft
                 label = Label.supported if _relation(claim_iv, interval(_exact(ev), written), _strict(q)) \
                     is Label.supported else None
-            if sum(_family(h.quantity) == _family(q) for h in hits) > 1 and local and local_overlap == 0 \
+            if sum(family(h.quantity) == family(q) for h in hits) > 1 and local and local_overlap == 0 \
                     and not noun_match:
                 ambiguous |= label is Label.supported and not near
                 continue  # one of several comparable figures in the sentence, not the claim's
@@ -343,11 +331,13 @@ def _relation_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
     claim_words = content_words(claim.statement)
     levels = [(h.quantity, claim.statement[h.start:h.end]) for h in draft_hits
               if relation_kind(h.quantity) is None and h.quantity.unit != "rank"]
-    claim_years = set(re.findall(r"\b(?:19|20)\d\d\b", claim.statement))
+    claim_years = set(_YEAR.findall(claim.statement))
+    stated = interval(q, claim.text)
     out = []
     for s in sentences:
         hits = quantities_in(s.text)
-        relevance = overlap(claim_words, content_words(s.text)) + 1.0
+        shared = overlap(claim_words, content_words(s.text))
+        relevance = shared + 1.0
         for pair in figure_pairs(s.text, hits):
             later, later_text = pair.later.quantity, s.text[pair.later.start:pair.later.end]
             if kind is not None:
@@ -357,7 +347,7 @@ def _relation_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
                 if value is None:
                     continue
                 said = f"draft says {fmt(q, claim.text)}; {describe(q, value, pair, s.text)}"
-                out.append(_Candidate(s, relevance, relation_label(q, claim.text, value), said, 1.0, True))
+                out.append(_Candidate(s, relevance, relation_label(q, stated, value), said, 1.0, True))
                 continue
             for own in own_pairs:
                 both = all(comparable(mine.quantity, theirs.quantity) and quantity_relation(
@@ -369,11 +359,11 @@ def _relation_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
                            f"to {claim.statement[own.later.start:own.later.end]}"
                     out.append(_Candidate(s, relevance, Label.supported, said, 1.0, True))
         if kind == "ratio" and claim_years:
-            shared_year = claim_years & set(re.findall(r"\b(?:19|20)\d\d\b", s.text))
-            if shared_year and overlap(claim_words, content_words(s.text)) > 0:
+            shared_year = claim_years & set(_YEAR.findall(s.text))
+            if shared_year and shared > 0:
                 for hit in hits:
                     if hit.quantity.unit == "times" and hit.quantity.change == "increase" and q.value > 1:
-                        label = relation_label(q, claim.text, hit.quantity.value)
+                        label = relation_label(q, stated, hit.quantity.value)
                         said = f"draft says {fmt(q, claim.text)}; source says {s.text[hit.start:hit.end].strip()} " \
                                f"since {min(shared_year)}"
                         out.append(_Candidate(s, relevance, label, said, 1.0, True))
@@ -382,6 +372,7 @@ def _relation_candidates(claim: Claim, sentences: list[EvidenceSentence]) -> lis
 
 # --- periods: which year a figure is about --------------------------------------------------------
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _FISCAL_YEAR = re.compile(r"(?<![\d\-–/])(?P<y>(?:19|20)\d\d)[-–/](?P<y2>\d\d)(?![\d\-–/])")
 _OWNED_GAP = re.compile(r"[\s,]*(?:[A-Za-z']+\s+){0,2}")  # "seven in 2022", "1.12 million TEU in 2024"
 _NUMBER_TOKEN = re.compile(rf"(?<![\w.])(?:\d[\d,.]*\d|\d|(?i:{'|'.join(lexicon.TENS + lexicon.UNITS_WORDS)}|ten|eleven|"
@@ -399,8 +390,10 @@ def _named_period(written: str) -> bool:
     return any(c.isdigit() for c in written) or bool(_MONTH_NAME.search(written))
 
 
-def _periods(text: str, as_of: date) -> list[tuple[int, int, Period | None]]:
-    """The dates and fiscal years ("2024-25") a text names, with their offsets."""
+@lru_cache(maxsize=1024)
+def _periods(text: str, as_of: date) -> tuple[tuple[int, int, Period | None], ...]:
+    """The dates and fiscal years ("2024-25") a text names, with their offsets (cached: every figure of a
+    sentence asks for them)."""
     out: list[tuple[int, int, Period | None]] = [
         (d.start, d.end, (d.value.start, d.value.end) if _named_period(text[d.start:d.end]) else None)
         for d in dates_in(text, as_of) if d.value.relation == "on"]
@@ -408,7 +401,7 @@ def _periods(text: str, as_of: date) -> list[tuple[int, int, Period | None]]:
         year, short = int(m.group("y")), int(m.group("y2"))
         if (year + 1) % 100 == short and not any(s <= m.start() < e for s, e, _ in out):
             out.append((m.start(), m.end(), (date(year, 1, 1), date(year + 1, 12, 31))))
-    return out
+    return tuple(out)
 
 
 def period_of(text: str, start: int, end: int, figures: list[tuple[int, int]], as_of: date) -> Period | None:

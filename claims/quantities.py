@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from claims.lexicon import (DIGITS, ORDINALS, QUALIFIER_PHRASES, RANK_QUALIFIERS, SCALE_NAMES, SCALES,
-                            WORD_NUMBERS, parse_number)
+                            WORD_NUMBERS, parse_number, stem)
 from claims.models import Quantity
 from claims.spans import longest_non_overlapping
 
@@ -163,6 +163,20 @@ _RANK_VERB = re.compile(rf"\b(?i:rank(?:s|ed)?|placed|came|finished)\s+(?P<ord>(
 _RANGE_IS_CHANGE_BEFORE = re.compile(
     r"(?i:\b(?:by|(?:rose|grew|climbed|jumped|increased|fell|dropped|declined|decreased|shrank|went|moved|"
     r"cut|reduced|raised)\s+(?:\w+\s+){0,2}?from|\w+\s+from)\s+)$")
+
+
+def family(q: Quantity) -> tuple[str, str]:
+    """What a figure is measured in: its currency, else its unit ("" for a bare count); only figures of one
+    family compare."""
+    return ("currency", q.currency) if q.currency else ("unit", (q.unit or "").lower())
+
+
+def noun_head(noun: str | None) -> str | None:
+    """The stemmed last word of a counted noun ("U.S. troops" -> "troop"), the thing a count is of."""
+    if not noun:
+        return None
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", noun)]
+    return stem(words[-1].lower()) if words else None
 
 
 class QuantityError(ValueError):

@@ -16,7 +16,7 @@ the same counted thing):
 ("twice as many", "doubled", "almost three times"), a difference in points for a change in percentage
 points or index points ("a rise of 4 percentage points", "up 3.1 points"), a relative change for a
 percent change ("fell by about three-quarters"), a difference for a change in a count or money ("rose by
-12,000"); None when the claimed figure is not a relation. `relation_label(claimed, written, value)` is
+12,000"); None when the claimed figure is not a relation. `relation_label(claimed, stated, value)` is
 the verdict the derived value gives: supported inside the claim's band, contradicted well outside it (a
 second, wider band: figures are rounded and "doubled" is said of 1.9 times), else None.
 """
@@ -29,7 +29,7 @@ from typing import Literal
 
 from claims import lexicon
 from claims.models import Label, Quantity
-from claims.quantities import QuantityMatch
+from claims.quantities import QuantityMatch, family, noun_head
 
 PairPattern = Literal["up_from", "bracketed_year", "against", "from_to", "dated"]
 
@@ -59,19 +59,15 @@ class FigurePair:
     pattern: PairPattern
 
 
-def _family(q: Quantity) -> tuple[str, str]:
-    return ("currency", q.currency) if q.currency else ("unit", (q.unit or "").lower())
-
-
 def _level(q: Quantity) -> bool:
     return q.change is None and q.unit not in ("times", "rank", "percentage_point", "basis_point", "point") \
         and q.low is None
 
 
 def _comparable(a: Quantity, b: Quantity) -> bool:
-    if _family(a) != _family(b) or not (_level(a) and _level(b)):
+    if family(a) != family(b) or not (_level(a) and _level(b)):
         return False
-    heads = [lexicon.stem(q.noun.split()[-1].lower()) for q in (a, b) if q.noun]
+    heads = [noun_head(q.noun) for q in (a, b) if q.noun]
     return len(heads) < 2 or heads[0] == heads[1]
 
 
@@ -87,7 +83,7 @@ def figure_pairs(text: str, hits: list[QuantityMatch]) -> list[FigurePair]:
     """The (earlier, later) figure pairs `text` states, by the patterns of the module's docstring."""
     out = []
     for i, first in enumerate(hits):
-        second = next((h for h in hits[i + 1:] if _family(h.quantity) == _family(first.quantity)), None)
+        second = next((h for h in hits[i + 1:] if family(h.quantity) == family(first.quantity)), None)
         if second is None or not _comparable(first.quantity, second.quantity):
             continue  # the next figure of the same kind must be a level of the same thing
         between = text[first.end:second.start]
@@ -142,7 +138,7 @@ def derived(claimed: Quantity, pair: FigurePair) -> float | None:
         return None
     if claimed.unit == "point" and later.unit not in (None, "percent"):
         return None
-    if claimed.unit is None and _family(claimed) != _family(later):
+    if claimed.unit is None and family(claimed) != family(later):
         return None
     return new - old
 
@@ -154,10 +150,9 @@ def claimed_value(claimed: Quantity) -> float:
     return -claimed.value if claimed.change == "decrease" else claimed.value
 
 
-def _bands(claimed: Quantity, written: str | None) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(support band, no-contradiction band) for the claimed relation."""
-    from claims.compare import interval  # the comparators' reading of qualifiers and written precision
-
+def _bands(claimed: Quantity, stated: tuple[float, float]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(support band, no-contradiction band) for the claimed relation; `stated`: the values the claimed figure
+    allows as written (`claims.compare.interval`), used for changes."""
     value = claimed_value(claimed)
     reading = lexicon.reading(claimed.qualifier, claimed.unit)
     bound = reading.bound if reading else None
@@ -172,17 +167,17 @@ def _bands(claimed: Quantity, written: str | None) -> tuple[tuple[float, float],
         if lean == "below":  # "almost three times": up to the figure, not beyond
             return (value * (1 - s), value * 1.02), (value * (1 - c), value * (1 + c / 2))
         return (value * (1 - s), value * (1 + s)), (value * (1 - c), value * (1 + c))
-    low, high = interval(claimed, written)
+    low, high = stated
     if claimed.change == "decrease":
         low, high = -high, -low
     slack = max(abs(value) * 0.1, (high - low) / 2)
     return (low, high), (low - slack, high + slack)
 
 
-def relation_label(claimed: Quantity, written: str | None, value: float) -> Label | None:
+def relation_label(claimed: Quantity, stated: tuple[float, float], value: float) -> Label | None:
     """Supported when the derived `value` lies in the claim's band, contradicted when it lies well
     outside it (and on the other side of zero counts as outside: "rose" against a fall), else None."""
-    (s_lo, s_hi), (c_lo, c_hi) = _bands(claimed, written)
+    (s_lo, s_hi), (c_lo, c_hi) = _bands(claimed, stated)
     if s_lo <= value <= s_hi:
         return Label.supported
     if value < c_lo or value > c_hi:
